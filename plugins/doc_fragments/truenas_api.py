@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+# Copyright: nasjoin.entra contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    DOCUMENTATION = r'''
+options:
+  api_url:
+    description:
+      - Address of the TrueNAS middleware, for tasks that run on the controller or an execution environment.
+      - V(wss://nas.example.com/api/current), V(https://nas.example.com) and V(nas.example.com) all mean the JSON-RPC
+        endpoint C(wss://nas.example.com/api/current).
+      - When unset, the module talks to the middleware of the host it runs on (the NAS itself, reached over SSH as root)
+        through O(local_socket), or through C(midclt) when the socket cannot be used.
+      - A plain C(ws://) address is refused when an API key would be sent, because TrueNAS revokes a key used over an
+        insecure transport.
+    type: str
+    env:
+      - name: TRUENAS_API_URL
+  api_key:
+    description:
+      - API key for O(api_url), as created in the TrueNAS web interface (C(<id>-<secret>)).
+      - Not needed on the NAS itself.
+    type: str
+    env:
+      - name: TRUENAS_API_KEY
+  api_username:
+    description:
+      - The user the API key belongs to (TrueNAS 25.04 and later tie every key to a user).
+      - When set, the module logs in with C(auth.login_ex) and mechanism C(API_KEY_PLAIN); otherwise with
+        C(auth.login_with_api_key), which TrueNAS 27 removes.
+    type: str
+    env:
+      - name: TRUENAS_API_USERNAME
+  validate_certs:
+    description:
+      - Verify the TLS certificate of O(api_url). Only turn this off in a lab.
+    type: bool
+    default: true
+    env:
+      - name: TRUENAS_VALIDATE_CERTS
+  ca_path:
+    description:
+      - CA certificate file (PEM) or directory used to verify the NAS certificate, instead of the system trust store.
+    type: path
+    env:
+      - name: TRUENAS_CA_PATH
+  timeout:
+    description:
+      - Seconds to wait for the connection and for each reply of the middleware.
+    type: int
+    default: 30
+    env:
+      - name: TRUENAS_TIMEOUT
+  local_socket:
+    description:
+      - Path of the middleware socket on the NAS, used when O(api_url) is unset.
+    type: path
+    default: /var/run/middleware/middlewared.sock
+    env:
+      - name: TRUENAS_LOCAL_SOCKET
+requirements:
+  - websocket-client >= 1.0 (for O(api_url) and O(local_socket); C(midclt) works without it)
+notes:
+  - One connection and one login per module run. TrueNAS rate-limits unauthenticated calls to 20 per minute per
+    address, so fleets are best served by one API key per NAS and few concurrent logins.
+'''
+
+    ATTRIBUTES = r'''
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying the NAS.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+  action_group:
+    description: Use C(group/nasjoin.entra.truenas) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - nasjoin.entra.truenas
+'''

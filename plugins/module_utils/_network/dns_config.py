@@ -1,0 +1,150 @@
+# -*- coding: utf-8 -*-
+# Copyright: nasjoin.entra contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""entra_dns_config: point the NAS network configuration at the managed domain.
+
+PRIVATE to the collection. Read state, compute the desired settings, diff, decide, apply
+unless check mode, verify through the new nameservers, and restore on failure.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
+from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import DNSProblem, Resolver, srv_with_addresses
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
+
+NAMESERVER_SLOTS = ('nameserver1', 'nameserver2', 'nameserver3')
+# TrueNAS field -> module parameter, to name the parameter in TrueNAS validation errors
+PARAMETER_OF = {'domain': 'domain', 'domains': 'search_domains', 'ipv4gateway': 'ipv4gateway',
+                'nameserver1': 'nameservers[0]', 'nameserver2': 'nameservers[1]', 'nameserver3': 'nameservers[2]'}
+
+
+def desired_settings(params):
+    """Validated, normalised settings from the module parameters (ValueError on bad input)."""
+    nameservers = params['nameservers'] or []
+    if not 1 <= len(nameservers) <= 3:
+        raise ValueError('nameservers: give the domain controllers\' IP addresses, one to three of them (got %d).'
+                         % len(nameservers))
+    settings = {
+        'domain': _validate.domain_name(params['domain'], 'domain'),
+        'nameservers': _validate.unique([_validate.nameserver(value, 'nameservers[%d]' % index)
+                                         for index, value in enumerate(nameservers)], 'nameservers'),
+        'search_domains': None,
+        'ipv4gateway': None,
+    }
+    if params.get('search_domains') is not None:
+        if len(params['search_domains']) > 5:
+            raise ValueError('search_domains: TrueNAS keeps at most 5 search domains (got %d).' % len(params['search_domains']))
+        settings['search_domains'] = _validate.unique(
+            [_validate.domain_name(value, 'search_domains[%d]' % index) for index, value in enumerate(params['search_domains'])],
+            'search_domains')
+    if params.get('ipv4gateway'):
+        settings['ipv4gateway'] = _validate.ipv4_address(params['ipv4gateway'], 'ipv4gateway')
+    return settings
+
+
+def current_settings(config):
+    """The managed fields of a ``network.configuration.config`` entry, in module terms."""
+    return {
+        'domain': (config.get('domain') or '').lower(),
+        'nameservers': [config[slot] for slot in NAMESERVER_SLOTS if config.get(slot)],
+        'search_domains': [value.lower() for value in config.get('domains') or []],
+        'ipv4gateway': config.get('ipv4gateway') or '',
+    }
+
+
+def update_payload(current, desired):
+    """Fields of ``network.configuration.update`` that must change; empty when converged."""
+    payload = {}
+    if desired['domain'] != current['domain']:
+        payload['domain'] = desired['domain']
+    if desired['nameservers'] != current['nameservers']:
+        padded = desired['nameservers'] + [''] * (len(NAMESERVER_SLOTS) - len(desired['nameservers']))
+        payload.update(zip(NAMESERVER_SLOTS, padded))
+    if desired['search_domains'] is not None and desired['search_domains'] != current['search_domains']:
+        payload['domains'] = desired['search_domains']
+    if desired['ipv4gateway'] is not None and desired['ipv4gateway'] != current['ipv4gateway']:
+        payload['ipv4gateway'] = desired['ipv4gateway']
+    return payload
+
+
+def merged(current, desired):
+    return dict((key, current[key] if desired[key] is None else desired[key]) for key in current)
+
+
+def verify(resolver, domain, nameservers):
+    """Ask every nameserver for the domain's DC SRV record; one check per nameserver."""
+    record = '_ldap._tcp.dc._msdcs.%s' % domain
+
+    def check(nameserver):
+        try:
+            targets, elapsed = srv_with_addresses(resolver, nameserver, record)
+        except DNSProblem as exc:
+            return {'nameserver': nameserver, 'record': record, 'status': 'fail', 'targets': [],
+                    'detail': 'nameserver %s did not resolve %s: %s' % (nameserver, record, exc)}
+        dc_ips = sorted(set(address for target in targets for address in target['addresses']))
+        status, detail = 'pass', 'nameserver %s lists %d domain controller(s)' % (nameserver, len(targets))
+        if nameserver not in dc_ips:
+            status = 'warn'
+            detail = ('nameserver %s answers for %s but is not one of its domain controllers (%s); Entra Domain Services '
+                      'expects the DC addresses only' % (nameserver, domain, ', '.join(dc_ips) or 'none resolved'))
+        return {'nameserver': nameserver, 'record': record, 'status': status, 'targets': targets,
+                'dc_ips': dc_ips, 'elapsed_ms': elapsed, 'detail': detail}
+
+    with ThreadPoolExecutor(max_workers=len(nameservers)) as pool:
+        return list(pool.map(check, nameservers))
+
+
+def run(module, client):
+    """Converge the network configuration; returns the result dict, raises TrueNASError or ValueError."""
+    desired = desired_settings(module.params)
+    warn = module.warn
+    before = current_settings(client.call('network.configuration.config'))
+    payload = update_payload(before, desired)
+    after = merged(before, desired)
+    result = {'changed': bool(payload), 'config': after, 'diff': {'before': before, 'after': after}, 'verify': []}
+    if not payload:
+        return result
+    if not module.params['verify']:
+        warn('verify=false: the new nameservers were not checked; a TrueNAS join needs every nameserver '
+             'to answer the domain\'s SRV records.')
+    if not module.check_mode:
+        result['config'] = current_settings(_update(client, payload))
+    if not module.params['verify']:
+        return result
+    result['verify'] = checks = verify(Resolver(module.params['verify_timeout']), desired['domain'], desired['nameservers'])
+    for check in checks:
+        if check['status'] == 'warn':
+            warn(check['detail'])
+    failed = [check for check in checks if check['status'] == 'fail']
+    if failed:
+        _restore(module, client, before, failed, result)
+    return result
+
+
+def _restore(module, client, before, failed, result):
+    """Put the previous settings back after a failed verification and say so."""
+    if not module.check_mode:
+        result['config'] = current_settings(_update(client, update_payload(result['config'], before)))
+    result.update(
+        failed=True, changed=False, restored=not module.check_mode, failed_nameservers=[check['nameserver'] for check in failed],
+        msg='%s. %s' % ('; '.join(check['detail'] for check in failed),
+                        'Check mode: nothing was changed.' if module.check_mode else 'The previous DNS configuration was restored.'),
+        hint='set nameservers to the managed domain\'s "IP address on virtual network" values and check that the NAS '
+             'reaches them on port 53 (VPN or peering).')
+    result['diff']['after'] = result['config'] if not module.check_mode else before
+
+
+def _update(client, payload):
+    try:
+        return client.call('network.configuration.update', payload)
+    except TrueNASError as exc:
+        named = ['%s (%s): %s' % (PARAMETER_OF.get(field, field), field, message)
+                 for field in PARAMETER_OF for message in exc.field_errors(field)]
+        if named:
+            exc.message = 'TrueNAS refused the network configuration: %s' % '; '.join(named)
+        raise

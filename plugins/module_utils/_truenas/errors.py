@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright: nasjoin.entra contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One exception type for everything that goes wrong between a module and the middleware.
+
+PRIVATE to the collection. JSON-RPC errors, failed jobs and transport faults all become
+``TrueNASError`` with a message that names what failed, the TrueNAS reason and a hint.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+# JSON-RPC codes used by the middleware (truenas_api_client/jsonrpc.py)
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+
+_HINTS = {
+    'ENOTAUTHENTICATED': 'log in first: give api_key (and api_username on TrueNAS 25.04+), or run on the NAS as root.',
+    'EACCES': 'the API key belongs to a user without the needed role; use a key of a full administrator.',
+    'EBUSY': 'TrueNAS rate-limits unauthenticated calls (20 per minute per IP); wait a minute and run fewer concurrent logins.',
+    'EINVAL': 'fix the value named above and run again; nothing was changed by this call.',
+}
+
+
+def field_matches(attribute, field):
+    """True when an ``extra`` attribute path names ``field``.
+
+    The middleware prefixes attribute paths inconsistently (``global_configuration_update.``,
+    ``data.``, ``directoryservices.update.``), so match on the field suffix, never the prefix.
+    """
+    return attribute == field or attribute.endswith('.' + field)
+
+
+class TrueNASError(Exception):
+    """A failed middleware call, job or connection, with a message a person can act on."""
+
+    def __init__(self, message, method=None, errname=None, reason=None, extra=None, hint=None, code=None):
+        super(TrueNASError, self).__init__(message)
+        self.message = message
+        self.method = method
+        self.errname = errname
+        self.reason = reason
+        self.extra = [list(item) for item in (extra or [])]
+        self.hint = hint if hint is not None else _HINTS.get(errname)
+        self.code = code
+
+    def __str__(self):
+        return self.message if not self.hint else '%s Hint: %s' % (self.message, self.hint)
+
+    def field_errors(self, field):
+        """Messages of the ``extra`` entries whose attribute path ends with ``field``."""
+        return [item[1] for item in self.extra if len(item) > 1 and field_matches(str(item[0]), field)]
+
+    def result(self):
+        """Structured data for ``fail_json``."""
+        return {
+            'error': {
+                'method': self.method,
+                'errname': self.errname,
+                'reason': self.reason,
+                'fields': [{'attribute': item[0], 'message': item[1]} for item in self.extra if len(item) > 1],
+                'hint': self.hint,
+            }
+        }
+
+
+def _describe(method, errname, reason, extra):
+    if extra:
+        details = '; '.join('%s: %s' % (item[0], item[1]) for item in extra if len(item) > 1)
+    else:
+        details = reason or 'no reason given'
+    return '%s failed%s: %s' % (method, ' [%s]' % errname if errname else '', details)
+
+
+def from_rpc_error(method, error):
+    """Build a TrueNASError from a JSON-RPC ``error`` object (see ws_handler/rpc.py)."""
+    data = error.get('data') or {}
+    code = error.get('code')
+    if code == METHOD_NOT_FOUND:
+        return TrueNASError(
+            '%s does not exist on this TrueNAS.' % method, method=method, errname='ENOMETHOD', code=code,
+            hint='this TrueNAS version does not offer the method; check the supported versions in the collection docs.')
+    errname = data.get('errname')
+    reason = data.get('reason') or error.get('message')
+    extra = data.get('extra') if isinstance(data.get('extra'), list) else []
+    return TrueNASError(_describe(method, errname, reason, extra), method=method, errname=errname,
+                        reason=reason, extra=extra, code=code)
+
+
+def from_job(method, job):
+    """Build a TrueNASError from a FAILED or ABORTED ``core.get_jobs`` entry."""
+    exc_info = job.get('exc_info') or {}
+    extra = exc_info.get('extra') if isinstance(exc_info.get('extra'), list) else []
+    if job.get('state') == 'ABORTED':
+        reason = job.get('error') or 'the job was aborted'
+        return TrueNASError('%s (job %s) was aborted: %s' % (method, job.get('id'), reason), method=method,
+                            errname='ECANCELED', reason=reason,
+                            hint='someone or something aborted the job on the NAS; check its task manager and run again.')
+    reason = job.get('error') or exc_info.get('repr') or 'no reason given'
+    errname = exc_info.get('type') if exc_info.get('type') == 'VALIDATION' else None
+    message = _describe('%s (job %s)' % (method, job.get('id')), errname, reason, extra)
+    return TrueNASError(message, method=method, errname=errname or 'EFAULT', reason=reason, extra=extra)

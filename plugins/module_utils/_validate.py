@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+# Copyright: nasjoin.entra contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Input checks shared by the modules, run before anything is sent to the NAS.
+
+PRIVATE to the collection. Each function returns the normalised value or raises
+``ValueError`` with a message that names the parameter and says what is wrong.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import re
+
+_LABEL = re.compile(r'^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$')
+
+
+def nameserver(value, name):
+    """A unicast IP address TrueNAS accepts as a nameserver (global_config.py rules)."""
+    text = (value or '').strip()
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        raise ValueError('%s: %r is not an IP address.' % (name, value))
+    if address.is_loopback or address.is_unspecified or address.is_link_local or address.is_multicast \
+            or text == '255.255.255.255':
+        raise ValueError('%s: %s is a loopback, unspecified, link-local, multicast or broadcast address; '
+                         'use the IP address of a domain controller.' % (name, text))
+    return address.compressed
+
+
+def ipv4_address(value, name):
+    try:
+        return ipaddress.IPv4Address((value or '').strip()).compressed
+    except ValueError:
+        raise ValueError('%s: %r is not an IPv4 address.' % (name, value))
+
+
+def domain_name(value, name):
+    """A DNS domain of two or more ASCII labels, lower-cased, without the trailing dot."""
+    text = (value or '').strip()
+    if text.endswith('.'):
+        text = text[:-1]
+    if not text:
+        raise ValueError('%s must not be empty.' % name)
+    try:
+        text.encode('ascii')
+    except UnicodeEncodeError:
+        raise ValueError('%s: %r has non-ASCII characters; give the ASCII (xn--) form of the name.' % (name, value))
+    labels = text.split('.')
+    if len(text) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+        raise ValueError('%s: %r is not a valid DNS domain name (two or more labels of letters, digits and '
+                         'hyphens, each 1-63 characters, 253 in all).' % (name, value))
+    return text.lower()
+
+
+def unique(values, name):
+    """Refuse a list that names the same value twice."""
+    seen = set()
+    for value in values:
+        if value in seen:
+            raise ValueError('%s lists %s twice.' % (name, value))
+        seen.add(value)
+    return values

@@ -1,0 +1,192 @@
+"""entra_dns_config logic: validation, idempotence, check mode, verification and restore."""
+
+import pytest
+
+from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import DNSProblem
+from ansible_collections.nasjoin.entra.plugins.module_utils._network import dns_config
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
+
+DOMAIN = 'aaddscontoso.com'
+SRV = '_ldap._tcp.dc._msdcs.' + DOMAIN
+INITIAL = {'id': 1, 'hostname': 'nas1', 'domain': 'local', 'domains': [], 'ipv4gateway': '192.0.2.1',
+           'nameserver1': '192.0.2.53', 'nameserver2': '', 'nameserver3': ''}
+
+
+class FakeNAS:
+    """network.configuration.config/update over a dict, recording writes."""
+
+    def __init__(self, config=None, refuse=None):
+        self.config = dict(config or INITIAL)
+        self.writes = []
+        self.refuse = refuse
+
+    def call(self, method, *params):
+        if method == 'network.configuration.config':
+            return dict(self.config)
+        assert method == 'network.configuration.update'
+        if self.refuse:
+            raise self.refuse
+        self.writes.append(params[0])
+        self.config.update(params[0])
+        return dict(self.config)
+
+
+class FakeResolver:
+    """SRV/A answers per nameserver; a nameserver missing from ``zones`` times out."""
+
+    def __init__(self, zones):
+        self.zones = zones
+
+    def query(self, nameserver, name, rdtype):
+        if nameserver not in self.zones:
+            raise DNSProblem('no answer within 3.0 s')
+        try:
+            return self.zones[nameserver][(name, rdtype)]
+        except KeyError:
+            raise DNSProblem('%s does not exist (NXDOMAIN)' % name)
+
+
+def zone(*dcs):
+    records = {(SRV, 'SRV'): ['0 100 389 dc%d.%s.' % (index + 1, DOMAIN) for index in range(len(dcs))]}
+    for index, ip in enumerate(dcs):
+        records[('dc%d.%s' % (index + 1, DOMAIN), 'A')] = [ip]
+    return records
+
+
+class Module:
+    def __init__(self, check_mode=False, **params):
+        self.params = dict(domain=DOMAIN, nameservers=['198.51.100.10', '198.51.100.11'], search_domains=None,
+                           ipv4gateway=None, state='present', verify=True, verify_timeout=1.0)
+        self.params.update(params)
+        self.check_mode = check_mode
+        self.warnings = []
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+
+@pytest.fixture
+def dcs(monkeypatch):
+    zones = {'198.51.100.10': zone('198.51.100.10', '198.51.100.11'), '198.51.100.11': zone('198.51.100.10', '198.51.100.11')}
+    monkeypatch.setattr(dns_config, 'Resolver', lambda timeout: FakeResolver(zones))
+    return zones
+
+
+def test_first_run_writes_domain_and_all_three_slots(dcs):
+    nas, module = FakeNAS(), Module()
+    result = dns_config.run(module, nas)
+    assert result['changed'] is True
+    assert nas.writes == [{'domain': DOMAIN, 'nameserver1': '198.51.100.10', 'nameserver2': '198.51.100.11', 'nameserver3': ''}]
+    assert result['config']['nameservers'] == ['198.51.100.10', '198.51.100.11']
+    assert result['diff']['before']['nameservers'] == ['192.0.2.53']
+    assert [check['status'] for check in result['verify']] == ['pass', 'pass']
+    assert result['verify'][0]['dc_ips'] == ['198.51.100.10', '198.51.100.11']
+    assert 'failed' not in result
+
+
+def test_converged_run_reads_once_and_writes_nothing(dcs):
+    nas = FakeNAS(dict(INITIAL, domain='AADDSCONTOSO.COM', nameserver1='198.51.100.10', nameserver2='198.51.100.11'))
+    result = dns_config.run(Module(), nas)
+    assert result['changed'] is False and nas.writes == [] and result['verify'] == []
+
+
+def test_check_mode_predicts_and_writes_nothing(dcs):
+    nas = FakeNAS()
+    result = dns_config.run(Module(check_mode=True), nas)
+    assert result['changed'] is True and nas.writes == []
+    assert result['diff']['after']['domain'] == DOMAIN
+    assert len(result['verify']) == 2
+
+
+def test_failed_verification_restores_previous_config(dcs):
+    del dcs['198.51.100.11']
+    nas = FakeNAS()
+    result = dns_config.run(Module(), nas)
+    assert result['failed'] is True and result['restored'] is True and result['changed'] is False
+    assert result['failed_nameservers'] == ['198.51.100.11']
+    assert '198.51.100.11' in result['msg'] and 'restored' in result['msg']
+    assert len(nas.writes) == 2
+    assert nas.config['nameserver1'] == '192.0.2.53' and nas.config['domain'] == 'local'
+    assert result['config']['nameservers'] == ['192.0.2.53']
+
+
+def test_failed_verification_in_check_mode_changes_nothing(dcs):
+    del dcs['198.51.100.10']
+    nas = FakeNAS()
+    result = dns_config.run(Module(check_mode=True), nas)
+    assert result['failed'] is True and result['restored'] is False and nas.writes == []
+    assert 'Check mode' in result['msg']
+
+
+def test_nameserver_that_is_not_a_dc_warns(dcs):
+    dcs['198.51.100.53'] = zone('198.51.100.10', '198.51.100.11')
+    module = Module(nameservers=['198.51.100.10', '198.51.100.53'])
+    result = dns_config.run(module, FakeNAS())
+    assert [check['status'] for check in result['verify']] == ['pass', 'warn']
+    assert any('198.51.100.53' in text and 'not one of its domain controllers' in text for text in module.warnings)
+
+
+def test_verify_false_warns_and_skips_lookups(monkeypatch):
+    monkeypatch.setattr(dns_config, 'Resolver', None)
+    module = Module(verify=False)
+    result = dns_config.run(module, FakeNAS())
+    assert result['changed'] is True and result['verify'] == []
+    assert 'verify=false' in module.warnings[0]
+
+
+def test_search_domains_and_gateway_only_when_given(dcs):
+    nas = FakeNAS()
+    dns_config.run(Module(search_domains=['AADDSCONTOSO.COM.'], ipv4gateway='192.0.2.254'), nas)
+    assert nas.writes[0]['domains'] == [DOMAIN] and nas.writes[0]['ipv4gateway'] == '192.0.2.254'
+
+
+def test_truenas_refusal_names_the_parameter(dcs):
+    refusal = TrueNASError('x', errname='EINVAL', extra=[['global_configuration_update.nameserver2', 'Invalid IP', 22]])
+    with pytest.raises(TrueNASError) as caught:
+        dns_config.run(Module(), FakeNAS(refuse=refusal))
+    assert 'nameservers[1] (nameserver2): Invalid IP' in caught.value.message
+
+
+@pytest.mark.parametrize('params, words', [
+    (dict(nameservers=[]), 'one to three'),
+    (dict(nameservers=['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4']), 'one to three'),
+    (dict(nameservers=['127.0.0.1']), 'nameservers[0]: 127.0.0.1 is a loopback'),
+    (dict(nameservers=['198.51.100.10', '169.254.1.1']), 'nameservers[1]'),
+    (dict(nameservers=['224.0.0.1']), 'multicast'),
+    (dict(nameservers=['0.0.0.0']), 'unspecified'),
+    (dict(nameservers=['255.255.255.255']), 'broadcast'),
+    (dict(nameservers=['::1']), 'loopback'),
+    (dict(nameservers=['fe80::1']), 'link-local'),
+    (dict(nameservers=['10.0.0.256']), 'is not an IP address'),
+    (dict(nameservers=['$(reboot)']), 'is not an IP address'),
+    (dict(nameservers=['198.51.100.10', '198.51.100.10']), 'twice'),
+    (dict(domain=''), 'domain must not be empty'),
+    (dict(domain='.'), 'domain must not be empty'),
+    (dict(domain='localdomain'), 'not a valid DNS domain'),
+    (dict(domain='bad_name.com'), 'not a valid DNS domain'),
+    (dict(domain='-a.com'), 'not a valid DNS domain'),
+    (dict(domain='a..com'), 'not a valid DNS domain'),
+    (dict(domain='corp.com;reboot'), 'not a valid DNS domain'),
+    (dict(domain='a\nb.com'), 'not a valid DNS domain'),
+    (dict(domain='x' * 64 + '.com'), 'not a valid DNS domain'),
+    (dict(domain=('a' * 60 + '.') * 5 + 'com'), 'not a valid DNS domain'),
+    (dict(domain='münchen.de'), 'ASCII (xn--)'),
+    (dict(search_domains=['a.com'] * 6), 'at most 5'),
+    (dict(search_domains=['a.com', 'A.com.']), 'twice'),
+    (dict(ipv4gateway='2001:db8::1'), 'ipv4gateway'),
+])
+def test_bad_input_fails_before_any_call(params, words):
+    class NoNAS:
+        def call(self, *args):
+            raise AssertionError('no call may be made for bad input')
+
+    with pytest.raises(ValueError) as caught:
+        dns_config.run(Module(**params), NoNAS())
+    assert words in str(caught.value)
+
+
+def test_valid_names_are_normalised():
+    settings = dns_config.desired_settings(dict(domain='AaddsContoso.COM.', nameservers=[' 2001:DB8::0:1 '],
+                                                search_domains=None, ipv4gateway=None))
+    assert settings['domain'] == DOMAIN
+    assert settings['nameservers'] == ['2001:db8::1']
