@@ -20,51 +20,44 @@ options:
         through O(local_socket), or through C(midclt) when the socket cannot be used.
       - A plain C(ws://) address is refused when an API key would be sent, because TrueNAS revokes a key used over an
         insecure transport.
+      - The environment variable E(TRUENAS_API_URL) on the host that runs the module sets it too.
     type: str
-    env:
-      - name: TRUENAS_API_URL
   api_key:
     description:
       - API key for O(api_url), as created in the TrueNAS web interface (C(<id>-<secret>)).
       - Not needed on the NAS itself.
+      - The environment variable E(TRUENAS_API_KEY) on the host that runs the module sets it too.
     type: str
-    env:
-      - name: TRUENAS_API_KEY
   api_username:
     description:
       - The user the API key belongs to (TrueNAS 25.04 and later tie every key to a user).
       - When set, the module logs in with C(auth.login_ex) and mechanism C(API_KEY_PLAIN); otherwise with
         C(auth.login_with_api_key), which TrueNAS 27 removes.
+      - The environment variable E(TRUENAS_API_USERNAME) on the host that runs the module sets it too.
     type: str
-    env:
-      - name: TRUENAS_API_USERNAME
   validate_certs:
     description:
       - Verify the TLS certificate of O(api_url). Only turn this off in a lab.
+      - The environment variable E(TRUENAS_VALIDATE_CERTS) on the host that runs the module sets it too.
     type: bool
     default: true
-    env:
-      - name: TRUENAS_VALIDATE_CERTS
   ca_path:
     description:
       - CA certificate file (PEM) or directory used to verify the NAS certificate, instead of the system trust store.
+      - The environment variable E(TRUENAS_CA_PATH) on the host that runs the module sets it too.
     type: path
-    env:
-      - name: TRUENAS_CA_PATH
   timeout:
     description:
       - Seconds to wait for the connection and for each reply of the middleware.
+      - The environment variable E(TRUENAS_TIMEOUT) on the host that runs the module sets it too.
     type: int
     default: 30
-    env:
-      - name: TRUENAS_TIMEOUT
   local_socket:
     description:
       - Path of the middleware socket on the NAS, used when O(api_url) is unset.
+      - The environment variable E(TRUENAS_LOCAL_SOCKET) on the host that runs the module sets it too.
     type: path
     default: /var/run/middleware/middlewared.sock
-    env:
-      - name: TRUENAS_LOCAL_SOCKET
 requirements:
   - websocket-client >= 1.0 (for O(api_url) and O(local_socket); C(midclt) works without it)
 notes:

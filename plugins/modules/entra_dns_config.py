@@ -22,7 +22,7 @@ description:
     nameserver. The lookups run on the host that runs the module, that is the NAS itself when O(api_url) is unset.
   - Idempotent against the values TrueNAS stores (case of the domain, IP address notation).
 author:
-  - nasjoin.entra developers
+  - nasjoin.entra maintainers (@nasjoin)
 extends_documentation_fragment:
   - nasjoin.entra.truenas_api
   - nasjoin.entra.truenas_api.ATTRIBUTES

@@ -61,7 +61,7 @@ def client_for(module):
         return Client(LocalSocketTransport(path, params['timeout'])), {'transport': 'local_socket', 'path': path}
     midclt = module.get_bin_path('midclt')
     if midclt:
-        transport = MidcltTransport(lambda argv: module.run_command(argv), params['timeout'], midclt)
+        transport = MidcltTransport(module.run_command, params['timeout'], midclt)
         return Client(transport), {'transport': 'midclt', 'path': midclt}
     raise TrueNASError(
         'no api_url given, and this host has no TrueNAS middleware (no socket at %s, no midclt).' % path,

@@ -1,0 +1,87 @@
+"""connection: api_url forms and the choice of transport."""
+
+import pytest
+
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import connection
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.transport import (
+    LocalSocketTransport, MidcltTransport, WebSocketTransport)
+
+
+@pytest.mark.parametrize('given, expected', [
+    ('nas01.example.test', 'wss://nas01.example.test/api/current'),
+    ('https://nas01.example.test', 'wss://nas01.example.test/api/current'),
+    ('https://nas01.example.test:8443/', 'wss://nas01.example.test:8443/api/current'),
+    ('wss://198.51.100.20/api/current', 'wss://198.51.100.20/api/current'),
+    ('wss://198.51.100.20/api/v25.10.1', 'wss://198.51.100.20/api/v25.10.1'),
+    ('http://nas01.example.test', 'ws://nas01.example.test/api/current'),
+    ('[2001:db8::20]', 'wss://[2001:db8::20]/api/current'),
+])
+def test_api_url_forms(given, expected):
+    assert connection.api_url(given) == expected
+
+
+@pytest.mark.parametrize('given', ['ftp://nas', 'wss://', 'https:///api/current'])
+def test_api_url_refuses_other_schemes(given):
+    with pytest.raises(TrueNASError) as caught:
+        connection.api_url(given)
+    assert 'api_url' in str(caught.value)
+
+
+class Module:
+    def __init__(self, midclt=None, **params):
+        self.params = dict(api_url=None, api_key=None, api_username=None, validate_certs=True, ca_path=None,
+                           timeout=30, local_socket='/nonexistent/middlewared.sock')
+        self.params.update(params)
+        self.midclt = midclt
+
+    def get_bin_path(self, name):
+        return self.midclt
+
+    def run_command(self, argv):
+        return 0, '', ''
+
+
+def test_api_url_selects_websocket():
+    client, where = connection.client_for(Module(api_url='nas.test', api_key='1-x'))
+    assert isinstance(client.transport, WebSocketTransport) and client.transport.secure
+    assert where == {'transport': 'websocket', 'url': 'wss://nas.test/api/current'}
+
+
+def test_local_socket_when_present(tmp_path):
+    sock = tmp_path / 'middlewared.sock'
+    sock.write_text('')
+    client, where = connection.client_for(Module(local_socket=str(sock), midclt='/usr/bin/midclt'))
+    assert isinstance(client.transport, LocalSocketTransport) and where['transport'] == 'local_socket'
+
+
+def test_midclt_when_no_socket():
+    client, where = connection.client_for(Module(midclt='/usr/bin/midclt'))
+    assert isinstance(client.transport, MidcltTransport) and where == {'transport': 'midclt', 'path': '/usr/bin/midclt'}
+
+
+def test_no_way_in_is_explained():
+    with pytest.raises(TrueNASError) as caught:
+        connection.client_for(Module())
+    assert 'api_url' in str(caught.value) and '/nonexistent/middlewared.sock' in str(caught.value)
+
+
+def test_midclt_call_parses_output_and_keeps_args_as_json():
+    seen = []
+
+    def run(argv):
+        seen.append(argv)
+        return 0, '{"domain": "a"}\n', ''
+
+    transport = MidcltTransport(run, 30, '/usr/bin/midclt')
+    assert transport.request('network.configuration.update', [{'domain': 'a'}]) == {'domain': 'a'}
+    assert seen[0] == ['/usr/bin/midclt', '-t', '30', 'call', 'network.configuration.update', '{"domain": "a"}']
+
+
+def test_midclt_job_and_failure():
+    transport = MidcltTransport(lambda argv: (1, '', 'Traceback...\n[EINVAL] domain: bad\n'), 30, 'midclt')
+    with pytest.raises(TrueNASError) as caught:
+        transport.request('x.update', [], job=True)
+    assert 'x.update failed: [EINVAL] domain: bad' in str(caught.value)
+    raw = MidcltTransport(lambda argv: (0, '25.10.1\n', ''), 30, 'midclt')
+    assert raw.request('system.version_short', []) == '25.10.1'
