@@ -1,0 +1,91 @@
+"""Integration fixtures: an emulated NAS on loopback (TLS + local socket) and an Ansible runner."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+COLLECTION = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(COLLECTION / 'tests' / 'lab'))
+
+from truenas_emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+from truenas_emulator.certs import make_ca_and_cert  # noqa: E402  pylint: disable=wrong-import-position
+
+API_USER = 'truenas_admin'
+# A canary: tests fail if it ever shows up in output
+API_KEY = '7-CANARYapiKEYnasjoinDoNotLeak0123456789'
+PERSONALITIES = ('25.04', '25.10')
+_RESULT = re.compile(r'^(\S+) \| (SUCCESS|CHANGED|FAILED!|UNREACHABLE!) => (\{.*?^\})$', re.M | re.S)
+
+
+@pytest.fixture(scope='session')
+def tls(tmp_path_factory):
+    return make_ca_and_cert(tmp_path_factory.mktemp('tls'), names=('localhost',), ips=('127.0.0.1',))
+
+
+@pytest.fixture(params=PERSONALITIES)
+def nas(request, tls, tmp_path):
+    """An emulated TrueNAS of each supported release, on wss://127.0.0.1 and a unix socket."""
+    emulator = Emulator(request.param, api_keys={API_USER: API_KEY}, hostname='nas1',
+                        interfaces=[{'name': 'eth0', 'ipv4': ['192.0.2.20/24']}])
+    emulator.start('127.0.0.1', 0, tls['cert'], tls['key'], unix_socket=str(tmp_path / 'middlewared.sock'))
+    yield emulator
+    emulator.stop()
+
+
+class Run:
+    """One ansible or ansible-playbook process: exit code, output, and the per-task results."""
+
+    def __init__(self, proc):
+        self.rc, self.stdout, self.stderr = proc.returncode, proc.stdout, proc.stderr
+        self.results = [(host, status, json.loads(body)) for host, status, body in _RESULT.findall(proc.stdout)]
+
+    @property
+    def result(self):
+        assert self.results, 'no task result in:\n%s\n%s' % (self.stdout, self.stderr)
+        return self.results[-1][2]
+
+    @property
+    def changed(self):
+        """How many task results say CHANGED."""
+        return sum(status == 'CHANGED' for dummy, status, dummy in self.results)
+
+
+class Ansible:
+    """Runs ansible / ansible-playbook against localhost (connection local) with the collection installed."""
+
+    def __init__(self, tmp_path):
+        self.tmp_path = tmp_path
+        self.inventory = tmp_path / 'inventory.ini'
+        self.inventory.write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
+        self.env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK='minimal', ANSIBLE_LOAD_CALLBACK_PLUGINS='1',
+                        ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0', ANSIBLE_HOST_KEY_CHECKING='0',
+                        ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-tmp'), ANSIBLE_RETRY_FILES_ENABLED='0')
+        for name in [name for name in self.env if name.startswith('TRUENAS_')]:
+            del self.env[name]
+
+    def _run(self, argv, env):
+        proc = subprocess.run(argv, env=dict(self.env, **(env or {})), capture_output=True, text=True, timeout=300,
+                              check=False, cwd=self.tmp_path)
+        return Run(proc)
+
+    def playbook(self, tasks, *args, env=None, play_vars=None):
+        """Run one play of ``tasks`` (YAML text, indented for the tasks list) on localhost."""
+        play = ('- name: test\n  hosts: localhost\n  gather_facts: false\n  vars: %s\n  tasks:\n%s'
+                % (json.dumps(play_vars or {}), tasks))
+        path = self.tmp_path / 'play.yml'
+        path.write_text(play)
+        return self._run(['ansible-playbook', '-i', str(self.inventory), str(path)] + list(args), env)
+
+    def adhoc(self, module, module_args, *args, env=None):
+        return self._run(['ansible', 'localhost', '-i', str(self.inventory), '-m', module, '-a', module_args]
+                         + list(args), env)
+
+
+@pytest.fixture
+def ansible(tmp_path):
+    return Ansible(tmp_path)

@@ -1,0 +1,43 @@
+"""Registry of emulated API methods, per personality.
+
+Follows api/base/decorator.py (``api_method``: authentication_required, rate_limit) and service/decorators.py
+(``job``). Plugin modules register their handlers with :func:`api_method` when imported.
+A handler is ``async def handler(ctx, *args)`` (``async def handler(ctx, job, *args)`` for jobs); ``ctx`` is
+the :class:`server.Call` being answered.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .models import NoArgs
+from .personalities import NAMES
+
+
+@dataclass(frozen=True)
+class Method:
+    """One method of one personality."""
+
+    name: str
+    handler: Callable
+    args: type | None = NoArgs  # pydantic model of the params, or None when the handler validates them
+    auth: bool = True           # False: callable before login (then rate limited unless rate_limit is False)
+    rate_limit: bool = True
+    job: bool = False
+    write: bool = False         # a job that changes the NAS (counted as a write when it runs)
+
+
+REGISTRY = {name: {} for name in NAMES}
+
+
+def api_method(name, *, versions=NAMES, **options):
+    """Decorator: register the handler as ``name`` on the given personalities."""
+    def register(handler):
+        for version in versions:
+            REGISTRY[version][name] = Method(name, handler, **options)
+        return handler
+    return register
+
+
+def methods_for(personality_name):
+    """The method table of a personality (plugin modules must have been imported)."""
+    return dict(REGISTRY[personality_name])

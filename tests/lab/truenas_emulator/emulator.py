@@ -1,0 +1,137 @@
+"""The in-process face of the emulator: one emulated NAS with its own asyncio loop in a daemon thread."""
+
+import asyncio
+import threading
+import time
+
+from . import auth, core, dns, network, system  # noqa: F401  pylint: disable=unused-import  # registers the methods
+from .api import Method, methods_for
+from .control import CONTROL_METHODS
+from .counters import Counters
+from .faults import Faults
+from .personalities import DEFAULT, personality
+from .server import Server
+from .state import Store
+
+
+class Emulator:  # pylint: disable=too-many-instance-attributes
+    """An emulated TrueNAS middleware.
+
+    ``api_keys``: ``{username: "<id>-<secret>" or [...]}``; ``users``: ``{username: password}`` for
+    PASSWORD_PLAIN logins; ``interfaces``: ``[{"name": "eth0", "ipv4": ["192.0.2.10/24"], "ipv6": []}]`` (the
+    ipv4gateway check uses them); ``resolv_conf``: a file that nameserver changes rewrite (else kept in
+    memory); ``state_file``: JSON file keeping network config and API keys (revocations too) across restarts;
+    ``trust_loopback``: treat plain ws:// from 127.0.0.1 as secure like real TrueNAS does (off by default, so
+    tests on loopback see API keys revoked); ``realistic_delays``: sleep like the NAS does before refusing
+    rate-limited calls (1-10 s) and unknown API keys (1-2 s).
+    """
+
+    def __init__(self, version=DEFAULT, *, api_keys=None, users=None,  # pylint: disable=too-many-arguments
+                 resolv_conf=None, state_file=None, interfaces=None, hostname=None, trust_loopback=False,
+                 realistic_delays=False):
+        self.personality = personality(version)
+        self.trust_loopback, self.realistic_delays = trust_loopback, realistic_delays
+        self.store = Store(state_file)
+        self.stats = Counters()
+        self.faults = Faults()
+        self.accounts = auth.Accounts(self.store, users, api_keys)
+        self.resolver = dns.Resolver(self.store, resolv_conf)
+        self.network = network.Network(self, interfaces, hostname)
+        self.methods = methods_for(self.personality.name)
+        self.jobs = core.Jobs(self)
+        self.server = Server(self)
+        self._tasks = set()
+        self.started_monotonic = time.monotonic()
+        self._loop = self._thread = None
+        if any(self.network.stored()[f'nameserver{i}'] for i in (1, 2, 3)):
+            self.resolver.sync(self.network.stored())  # what the NAS does at boot
+
+    # -- life cycle ------------------------------------------------------------------------------------------
+
+    def start(self, host='127.0.0.1', port=0, certfile=None, keyfile=None,  # pylint: disable=too-many-arguments,too-many-positional-arguments
+              unix_socket=None, control_socket=None):
+        """Listen (TCP unless ``host`` is None; TLS when ``certfile`` is given) and return self."""
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name='truenas-emulator', daemon=True)
+        self._thread.start()
+        try:
+            self._run(self.server.start(host, port, certfile, keyfile, unix_socket, control_socket))
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self):
+        """Close every listener and connection, end running jobs, stop the loop thread."""
+        if self._loop is None:
+            return
+        self._run(self._shutdown())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
+        self._loop = self._thread = None
+
+    async def _shutdown(self):
+        await self.server.stop()
+        pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    def spawn(self, coroutine):
+        """Run ``coroutine`` as a task of the emulator loop (kept referenced until done)."""
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _run(self, coroutine, timeout=30):
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    # -- what tests use ----------------------------------------------------------------------------------
+
+    @property
+    def url(self):
+        """``wss://127.0.0.1:<port>/api/current`` (``ws://`` without TLS)."""
+        return self.server.url
+
+    @property
+    def socket_path(self):
+        return self.server.socket_path
+
+    @property
+    def control_socket_path(self):
+        return self.server.control_path
+
+    @property
+    def network_config(self):
+        """The stored network configuration (as network.configuration.config shows it, without ``state``)."""
+        return self.network.stored()
+
+    @property
+    def api_keys(self):
+        """Every API key with its ``revoked`` flag and reason."""
+        return self.store.get('api_keys', [])
+
+    def counters(self):
+        """A snapshot of the counters (see counters.py)."""
+        return self.stats.snapshot()
+
+    def reset_counters(self):
+        self.stats.reset()
+
+    def add_job_method(self, name, steps=(), result=None, *, write=False):
+        """Register job method ``name`` on this NAS: it walks ``steps`` of (percent, description, seconds),
+        then returns ``result`` (called with the call's params when callable). Params are not validated."""
+        self.methods[name] = Method(name, core.steps_job(steps, result), args=None, job=True, write=write)
+
+    def control(self, method, params):
+        """Answer one control-socket call (see control.py)."""
+        if method not in CONTROL_METHODS:
+            raise ValueError(f'unknown control method {method!r}')
+        return CONTROL_METHODS[method](self, *params)

@@ -1,0 +1,71 @@
+"""Fault switches that tests turn on to make the emulated NAS misbehave (thread safe).
+
+Switches and their parameters (``times``: how many calls/jobs it hits, None = until cleared):
+
+- ``drop_on_call``: method, after_execute=False, times=1 -- close the connection when ``method`` is called,
+  without a reply; with ``after_execute`` the call runs first (its effect happens, the reply is lost).
+- ``drop_during_job``: method, times=1 -- close the caller's connection right after a job of ``method`` was
+  started (and its id sent, for legacy jobs); the job keeps running, as on a NAS.
+- ``delay``: seconds, method=None, times=None -- wait before handling a call (of ``method``, or any call).
+- ``job_outcome``: method, state='FAILED'|'ABORTED', error='Emulated job failure', errno=14, extra=None,
+  validation=None, times=1 -- the next job of ``method`` ends so; ``validation`` ([[attr, msg, errno], ...])
+  makes it fail with ValidationErrors (exc_info.type VALIDATION) instead of a CallError.
+- ``rate_limit_logins``: times=None -- auth.login* answer "Rate Limit Exceeded" (EBUSY).
+"""
+
+import threading
+
+_REQUIRED = object()
+SWITCHES = {
+    'drop_on_call': {'method': _REQUIRED, 'after_execute': False, 'times': 1},
+    'drop_during_job': {'method': _REQUIRED, 'times': 1},
+    'delay': {'seconds': _REQUIRED, 'method': None, 'times': None},
+    'job_outcome': {'method': _REQUIRED, 'state': 'FAILED', 'error': 'Emulated job failure', 'errno': 14,
+                    'extra': None, 'validation': None, 'times': 1},
+    'rate_limit_logins': {'times': None},
+}
+
+
+class Faults:
+    """Active fault switches; several of one kind may be on (e.g. for different methods)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._active = []
+
+    def set(self, name, **params):
+        """Turn a switch on; raises ValueError for an unknown switch or parameter."""
+        if name not in SWITCHES:
+            raise ValueError(f'unknown fault {name!r}; known: {", ".join(SWITCHES)}')
+        unknown = set(params) - set(SWITCHES[name])
+        if unknown:
+            raise ValueError(f'fault {name!r} takes no parameter(s) {", ".join(sorted(unknown))}')
+        entry = {**SWITCHES[name], **params}
+        missing = [key for key, value in entry.items() if value is _REQUIRED]
+        if missing:
+            raise ValueError(f'fault {name!r} needs {", ".join(missing)}')
+        if entry.get('state', 'FAILED') not in ('FAILED', 'ABORTED'):
+            raise ValueError('job_outcome state must be FAILED or ABORTED')
+        with self._lock:
+            self._active.append({'name': name, **entry})
+
+    def clear(self, name=None):
+        """Turn off every switch, or every switch called ``name``."""
+        with self._lock:
+            self._active = [entry for entry in self._active if name not in (None, entry['name'])]
+
+    def take(self, name, method=None):
+        """Parameters of the first switch ``name`` that hits ``method`` (using up one of its times), or None."""
+        with self._lock:
+            for entry in self._active:
+                if entry['name'] == name and entry.get('method') in (None, method):
+                    if entry['times'] is not None:
+                        entry['times'] -= 1
+                        if entry['times'] <= 0:
+                            self._active.remove(entry)
+                    return dict(entry)
+        return None
+
+    def active(self):
+        with self._lock:
+            return [dict(entry) for entry in self._active]

@@ -1,0 +1,137 @@
+"""Argument models of the new-style (pydantic) API methods and their validation.
+
+Follows api/base/model.py (BaseModel config), api/base/handler/accept.py (accept_params, validate_model),
+api/v25_10_0/common.py (QueryArgs), api/v25_10_0/core.py, api/v25_04_0/core.py and api/v25_10_0/auth.py.
+In these models a default of None means "not given": such keys are left out of the validated arguments.
+"""
+
+import errno
+from typing import Annotated, Literal, Union
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ValidationErrors
+from .filters import validate_filters
+
+
+class Model(BaseModel):
+    """The middleware's model settings: unknown keys refused, no type coercion, strings up to 1024."""
+
+    model_config = ConfigDict(extra='forbid', strict=True, str_max_length=1024)
+
+
+def accept_params(model, params):
+    """Validate positional ``params`` against ``model``; return them in order or raise ValidationErrors."""
+    fields = list(model.model_fields)
+    if len(params) > len(fields):
+        raise ValidationErrors([('', f'Too many arguments (expected {len(fields)}, found {len(params)})', errno.EINVAL)])
+    try:
+        instance = model(**dict(zip(fields, params)))
+    except ValidationError as exc:
+        verrors = ValidationErrors()
+        for error in exc.errors():
+            loc, msg = [str(part) for part in error['loc']], error['msg']
+            if error['type'] == 'union_tag_not_found':
+                loc.append(error['ctx']['discriminator'].strip("'"))
+                msg = 'Field required'
+            verrors.add('.'.join(loc), msg)
+        raise verrors from None
+    return [_plain(getattr(instance, field)) for field in fields]
+
+
+def _plain(value):
+    return value.model_dump(exclude_none=True) if isinstance(value, BaseModel) else value
+
+
+class NoArgs(Model):
+    """Methods without arguments."""
+
+
+class QueryOptions(Model):
+    extra: dict = {}
+    order_by: list[str] = []
+    select: list[str | list] = []
+    count: bool = False
+    get: bool = False
+    offset: int = 0
+    limit: int = 0
+    force_sql_filters: bool = False
+
+
+class QueryArgs(Model):
+    filters: Annotated[list, AfterValidator(validate_filters)] = []
+    options: QueryOptions = QueryOptions()
+
+
+class CoreJobWaitArgs(Model):
+    id: int
+
+
+class CoreSubscribeArgs(Model):
+    event: str
+
+
+class CoreUnsubscribeArgs(Model):
+    id_: str
+
+
+class _CoreOptionsV2504(Model):
+    model_config = ConfigDict(extra='ignore', strict=True)
+    py_exceptions: bool | None = None
+
+
+class _CoreOptionsV2510(_CoreOptionsV2504):
+    legacy_jobs: bool | None = None
+    private_methods: bool | None = None
+
+
+class CoreSetOptionsArgsV2504(Model):
+    options: _CoreOptionsV2504
+
+
+class CoreSetOptionsArgsV2510(Model):
+    options: _CoreOptionsV2510
+
+
+class _LoginOptions(Model):
+    user_info: bool = True
+
+
+class _ApiKeyPlain(Model):
+    mechanism: Literal['API_KEY_PLAIN']
+    username: str
+    api_key: str
+    login_options: _LoginOptions = _LoginOptions()
+
+
+class _PasswordPlain(Model):
+    mechanism: Literal['PASSWORD_PLAIN']
+    username: str
+    password: str
+    login_options: _LoginOptions = _LoginOptions()
+
+
+class _TokenPlain(Model):
+    mechanism: Literal['TOKEN_PLAIN']
+    token: str
+    login_options: _LoginOptions = _LoginOptions()
+
+
+class _OtpToken(Model):
+    mechanism: Literal['OTP_TOKEN']
+    otp_token: str
+    login_options: _LoginOptions = _LoginOptions()
+
+
+class AuthLoginExArgs(Model):
+    login_data: Annotated[Union[_ApiKeyPlain, _PasswordPlain, _TokenPlain, _OtpToken], Field(discriminator='mechanism')]
+
+
+class AuthLoginArgs(Model):
+    username: str
+    password: str
+    otp_token: str | None = None
+
+
+class AuthLoginWithApiKeyArgs(Model):
+    api_key: str

@@ -1,0 +1,133 @@
+"""auth.*: logins, the auth gate, API key revocation over plain ws://, rate limiting."""
+
+import pytest
+
+from conftest import API_KEY
+
+
+def _api_key_login(client, key=API_KEY, username='truenas_admin', **options):
+    return client.call('auth.login_ex', {'mechanism': 'API_KEY_PLAIN', 'username': username, 'api_key': key,
+                                         **options})
+
+
+def test_login_ex_success_carries_user_info(make_emulator, connect):
+    emu = make_emulator()
+    client = connect(emu)
+    result = _api_key_login(client)
+    assert result['response_type'] == 'SUCCESS' and result['authenticator'] == 'LEVEL_1'
+    info = result['user_info']
+    assert info['pw_name'] == 'truenas_admin' and info['pw_uid'] == 950 and info['local'] is True
+    assert info['account_attributes'] == ['LOCAL', 'API_KEY', 'SYS_ADMIN']
+    assert info['privilege']['roles'] == {'$set': ['FULL_ADMIN']}
+    assert client.call('auth.me')['pw_name'] == 'truenas_admin'
+    assert emu.counters()['logins_ok'] == 1
+
+
+def test_login_ex_without_user_info(nas, connect):
+    emu, dummy = nas
+    result = _api_key_login(connect(emu), login_options={'user_info': False})
+    assert result == {'response_type': 'SUCCESS', 'user_info': None, 'authenticator': 'LEVEL_1'}
+
+
+@pytest.mark.parametrize('key, username', [
+    ('1-wrongsecret', 'truenas_admin'),
+    (API_KEY, 'root'),
+    ('99-secretsecret', 'truenas_admin'),
+    ('garbage', 'truenas_admin'),
+])
+def test_login_ex_bad_key_is_auth_err(make_emulator, connect, key, username):
+    emu = make_emulator()
+    client = connect(emu)
+    assert _api_key_login(client, key, username) == {'response_type': 'AUTH_ERR'}
+    assert client.error('system.version')['data']['errname'] == 'ENOTAUTHENTICATED'
+    assert emu.counters()['logins_failed'] == 1
+
+
+def test_password_logins(make_emulator, connect):
+    emu = make_emulator(users={'truenas_admin': 'pw'})
+    client = connect(emu)
+    assert client.call('auth.login', 'truenas_admin', 'nope') is False
+    bad = client.call('auth.login_ex', {'mechanism': 'PASSWORD_PLAIN', 'username': 'root', 'password': 'pw'})
+    assert bad == {'response_type': 'AUTH_ERR'}
+    assert client.call('auth.login', 'truenas_admin', 'pw') is True
+    assert client.call('system.version') == 'TrueNAS-25.10.1'
+
+
+def test_login_ex_argument_errors(make_emulator, connect):
+    client = connect(make_emulator())
+    error = client.error('auth.login_ex', {'mechanism': 'API_KEY_PLAIN', 'username': 'truenas_admin'})
+    assert error['data']['extra'] == [['login_data.API_KEY_PLAIN.api_key', 'Field required', 22]]
+    error = client.error('auth.login_ex', {'username': 'x'})
+    assert error['data']['extra'] == [['login_data.mechanism', 'Field required', 22]]
+    error = client.error('auth.login_ex', {'mechanism': 'OTP_TOKEN', 'otp_token': '123456'})
+    assert error['data']['reason'] == '[EINVAL] OTP_TOKEN: no authentication in progress'
+
+
+def test_mechanism_choices(make_emulator, connect):
+    client = connect(make_emulator())
+    assert client.call('auth.mechanism_choices') == ['API_KEY_PLAIN', 'TOKEN_PLAIN', 'PASSWORD_PLAIN']
+
+
+def test_not_authenticated(make_emulator, connect):
+    emu = make_emulator()
+    error = connect(emu).error('network.configuration.config')
+    assert error['code'] == -32001
+    assert error['data']['error'] == 207 and error['data']['errname'] == 'ENOTAUTHENTICATED'
+    assert error['data']['reason'] == '[ENOTAUTHENTICATED] Not authenticated'
+    assert emu.counters()['unauthenticated'] == 1
+
+
+def test_api_key_over_plain_ws_is_revoked_and_stays_revoked(make_emulator, connect, tmp_path):
+    state = tmp_path / 'state.json'
+    plain = make_emulator(tls=False, state_file=state)
+    assert _api_key_login(connect(plain)) == {'response_type': 'EXPIRED'}
+    assert plain.api_keys[0]['revoked'] is True
+    assert plain.api_keys[0]['revoked_reason'] == 'Attempt to use over an insecure transport'
+    assert connect(plain).call('auth.login_with_api_key', API_KEY) is False
+    plain.stop()
+    again = make_emulator(tls=True, state_file=state)  # same NAS, restarted with TLS
+    client = connect(again)
+    assert _api_key_login(client) == {'response_type': 'EXPIRED'}
+    assert client.call('auth.login_with_api_key', API_KEY) is False
+    assert again.counters()['logins_failed'] == 2
+
+
+def test_login_with_api_key_over_tls(nas, connect):
+    emu, dummy = nas
+    client = connect(emu)
+    assert client.call('auth.login_with_api_key', '7-unknown') is False
+    assert client.call('auth.login_with_api_key', API_KEY) is True
+    assert client.call('core.ping') == 'pong'
+    assert emu.api_keys[0]['revoked'] is False
+
+
+def test_loopback_counts_as_secure_when_trusted(make_emulator, connect):
+    emu = make_emulator(tls=False, trust_loopback=True)
+    assert _api_key_login(connect(emu))['response_type'] == 'SUCCESS'
+
+
+def test_unauthenticated_calls_are_rate_limited(make_emulator, connect):
+    emu = make_emulator()
+    client = connect(emu)
+    for dummy in range(20):
+        assert client.call('auth.mechanism_choices')
+    error = client.error('auth.mechanism_choices')
+    assert error['data']['errname'] == 'EBUSY' and error['data']['reason'] == '[EBUSY] Rate Limit Exceeded'
+    other = connect(emu)  # same IP, other connection: still limited
+    assert other.error('auth.mechanism_choices')['data']['errname'] == 'EBUSY'
+    other.login()  # another method has its own budget; authenticated calls are never limited
+    assert other.call('auth.mechanism_choices')
+
+
+def test_core_set_options_is_not_rate_limited(make_emulator, connect):
+    client = connect(make_emulator())
+    for dummy in range(25):
+        client.call('core.set_options', {'py_exceptions': False})
+
+
+def test_rate_limit_logins_fault(nas, connect):
+    emu, dummy = nas
+    emu.faults.set('rate_limit_logins', times=1)
+    client = connect(emu)
+    assert client.error('auth.login_with_api_key', API_KEY)['data']['reason'] == '[EBUSY] Rate Limit Exceeded'
+    assert client.call('auth.login_with_api_key', API_KEY) is True
