@@ -10,14 +10,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import importlib
+import importlib.util
 import time
 
-try:
-    import dns.exception
-    import dns.resolver
-    HAS_DNSPYTHON = True
-except ImportError:
-    HAS_DNSPYTHON = False
+# dnspython costs ~60 ms to import: look for it now, import it on the first lookup only.
+HAS_DNSPYTHON = importlib.util.find_spec('dns') is not None
 
 
 class DNSProblem(Exception):
@@ -32,21 +30,23 @@ class Resolver:
 
     def query(self, nameserver, name, rdtype):
         """Answers of ``name``/``rdtype`` at ``nameserver`` as text records."""
-        resolver = dns.resolver.Resolver(configure=False)
+        resolver_lib = importlib.import_module('dns.resolver')
+        exception = importlib.import_module('dns.exception')
+        resolver = resolver_lib.Resolver(configure=False)
         resolver.nameservers = [nameserver]
         resolver.lifetime = self.timeout
         resolver.timeout = self.timeout
         try:
             return [rdata.to_text() for rdata in resolver.resolve(name, rdtype, search=False)]
-        except dns.resolver.NXDOMAIN:
+        except resolver_lib.NXDOMAIN:
             raise DNSProblem('%s does not exist (NXDOMAIN)' % name)
-        except dns.resolver.NoAnswer:
+        except resolver_lib.NoAnswer:
             raise DNSProblem('%s has no %s record' % (name, rdtype))
-        except dns.resolver.LifetimeTimeout:
+        except resolver_lib.LifetimeTimeout:
             raise DNSProblem('no answer within %.1f s' % self.timeout)
-        except dns.resolver.NoNameservers as exc:
+        except resolver_lib.NoNameservers as exc:
             raise DNSProblem('the server failed to answer (%s)' % exc)
-        except dns.exception.DNSException as exc:
+        except exception.DNSException as exc:
             raise DNSProblem(str(exc) or type(exc).__name__)
 
 

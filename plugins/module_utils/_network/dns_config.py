@@ -11,8 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from concurrent.futures import ThreadPoolExecutor
-
 from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
 from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import DNSProblem, Resolver, srv_with_addresses
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
@@ -95,6 +93,7 @@ def verify(resolver, domain, nameservers):
         return {'nameserver': nameserver, 'record': record, 'status': status, 'targets': targets,
                 'dc_ips': dc_ips, 'elapsed_ms': elapsed, 'detail': detail}
 
+    from concurrent.futures import ThreadPoolExecutor  # only needed after a change
     with ThreadPoolExecutor(max_workers=len(nameservers)) as pool:
         return list(pool.map(check, nameservers))
 

@@ -144,13 +144,16 @@ class WebSocketTransport(JsonRpcTransport):
         self.ca_path = ca_path
 
     def _ssl_context(self):
-        context = ssl.create_default_context()
-        if self.ca_path:
-            context.load_verify_locations(**({'capath': self.ca_path} if os.path.isdir(self.ca_path) else {'cafile': self.ca_path}))
+        """TLS 1.2+, hostname and chain checked against ``ca_path`` or else the system store."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
         if not self.validate_certs:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
-        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        elif self.ca_path:
+            context.load_verify_locations(**({'capath': self.ca_path} if os.path.isdir(self.ca_path) else {'cafile': self.ca_path}))
+        else:
+            context.load_default_certs()
         return context
 
     def _open(self):
