@@ -91,8 +91,9 @@ def main():
     rows = ['| task | s per task | x ping | connections/run | logins/run | calls/run |', '|---|---|---|---|---|---|']
     for name in ('ping', 'dns_api', 'dns_local'):
         run = result['per_module_run'].get(name, {})
-        rows.append('| %s | %.3f | %.2f | %s | %s | %s |' % (name, per_task[name], result['ratio_to_ping'][name],
-                                                         run.get('connections', '-'), run.get('logins', '-'), run.get('calls', '-')))
+        cells = (name, per_task[name], result['ratio_to_ping'][name],
+                 run.get('connections', '-'), run.get('logins', '-'), run.get('calls', '-'))
+        rows.append('| %s | %.3f | %.2f | %s | %s | %s |' % cells)
     (out / 'module_cost.md').write_text('\n'.join(rows) + '\n')
     print('\n'.join(rows))
 

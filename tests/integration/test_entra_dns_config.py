@@ -6,8 +6,8 @@ lab tests (tests/integration/lab) run the module with verification against the l
 
 import json
 import os
-import stat
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -85,11 +85,8 @@ def test_on_box_local_socket_needs_no_login(ansible, nas):
 def test_on_box_midclt_when_socket_is_missing(ansible, nas, tmp_path):
     bindir = tmp_path / 'bin'
     bindir.mkdir()
-    midclt = bindir / 'midclt'
-    midclt.write_text('#!/bin/sh\nexec %s %s "$@"\n' % (
-        sys.executable, os.path.join(os.path.dirname(__file__), '..', 'lab', 'truenas_emulator', 'midclt')))
-    midclt.chmod(midclt.stat().st_mode | stat.S_IEXEC)
-    env = {'PATH': '%s:%s' % (bindir, os.environ['PATH']), 'MIDCLT_SOCKET': nas.socket_path}
+    (bindir / 'midclt').symlink_to(Path(__file__).resolve().parents[1] / 'lab' / 'truenas_emulator' / 'midclt')
+    env = {'PATH': '%s:%s' % (bindir, os.environ['PATH']), 'MIDCLT_SOCKET': nas.socket_path, 'MIDCLT_PYTHON': sys.executable}
     tasks = TASK % (DOMAIN, json.dumps(DCS), '        local_socket: %s\n' % (tmp_path / 'absent.sock'))
     run = ansible.playbook(tasks, env=env)
     assert run.rc == 0 and run.changed == 1, run.stdout + run.stderr

@@ -2,7 +2,7 @@
 import ldap3
 import pytest
 
-from labprobes import ldap_bind, ldaps
+from .labprobes import ldap_bind, ldaps
 
 UF_ACCOUNTDISABLE = 0x2
 

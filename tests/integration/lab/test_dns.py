@@ -1,7 +1,7 @@
 """The managed domain's DNS: each DC serves the domain's SRV records, naming both DCs."""
 import pytest
 
-from labprobes import resolver, srv_targets
+from .labprobes import resolver, srv_targets
 
 RECORDS = ("_ldap._tcp.dc._msdcs", "_kerberos._tcp", "_ldap._tcp", "_kpasswd._tcp")
 

@@ -4,7 +4,7 @@ import subprocess
 
 import ldap3
 
-from labprobes import ldap_server, port_open, srv_targets
+from .labprobes import ldap_server, port_open, srv_targets
 
 
 def kinit(lab, tmp_path):

@@ -8,7 +8,7 @@ import ssl
 import pytest
 
 import krbprobe
-from labprobes import ldap_bind, tls_version
+from .labprobes import ldap_bind, tls_version
 
 DCS = pytest.mark.parametrize("dc", [0, 1], ids=["dc1", "dc2"])
 

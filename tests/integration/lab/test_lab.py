@@ -19,7 +19,7 @@ def test_second_up_changes_nothing(lab):
 def test_env_exports_match_json(lab):
     exports = {}
     for line in lab.labctl("env").stdout.splitlines():
-        name, _, value = line.removeprefix("export ").partition("=")
+        name, dummy, value = line.removeprefix("export ").partition("=")
         exports[name] = shlex.split(value)[0] if value else ""
     assert exports["NASJOIN_LAB_REALM"] == lab["realm"]
     assert exports["NASJOIN_LAB_DC_IPS"].split() == lab["dc_ips"]

@@ -6,7 +6,7 @@ import ssl
 import pytest
 import websocket
 
-from labprobes import ssh, tls_version
+from .labprobes import ssh, tls_version
 
 # run on the stand-in by its Python: what a module there would see
 PROBE = """
