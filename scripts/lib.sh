@@ -5,7 +5,6 @@ VENV=${NASJOIN_VENV:-$HOME/.cache/nasjoin-entra/venv}
 WORK=${NASJOIN_WORK:-/tmp/nasjoin-work}
 COLL=$WORK/ansible_collections/nasjoin/entra
 export LC_ALL=C.UTF-8 PATH="$VENV/bin:$PATH" ANSIBLE_COLLECTIONS_PATH=$WORK
-export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
 
 log() { printf '[nasjoin %s] %s\n' "$(date +%T)" "$*" >&2; }
 

@@ -73,12 +73,13 @@ class Ansible:
                               check=False, cwd=self.tmp_path)
         return Run(proc)
 
-    def playbook(self, tasks, *args, env=None, play_vars=None):
-        """Run one play of ``tasks`` (YAML text, indented for the tasks list) on localhost."""
-        play = ('- name: test\n  hosts: localhost\n  gather_facts: false\n  vars: %s\n  tasks:\n%s'
-                % (json.dumps(play_vars or {}), tasks))
+    def playbook(self, tasks, *args, env=None, hosts='localhost'):
+        """Run one play of ``tasks`` (YAML text, indented for the tasks list) on ``hosts``."""
         path = self.tmp_path / 'play.yml'
-        path.write_text(play)
+        path.write_text('- name: test\n  hosts: %s\n  gather_facts: false\n  tasks:\n%s' % (hosts, tasks))
+        return self.run_playbook(path, *args, env=env)
+
+    def run_playbook(self, path, *args, env=None):
         return self._run(['ansible-playbook', '-i', str(self.inventory), str(path)] + list(args), env)
 
     def adhoc(self, module, module_args, *args, env=None):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import API_KEY, API_USER
+from .conftest import API_KEY, API_USER
 
 DOMAIN = 'aaddscontoso.test'
 DCS = ['198.51.100.10', '198.51.100.11']

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import API_KEY
+from .conftest import API_KEY
 
 
 def _api_key_login(client, key=API_KEY, username='truenas_admin', **options):

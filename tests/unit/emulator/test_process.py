@@ -9,7 +9,7 @@ import sys
 import pytest
 import websocket
 
-from conftest import API_KEY, LAB, RawClient
+from .conftest import API_KEY, LAB, RawClient
 from truenas_emulator.control import Control, ControlError
 
 MIDCLT = LAB / 'truenas_emulator' / 'midclt'

@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 import websocket
 
-from conftest import RawClient
+from .conftest import RawClient
 
 
 def test_success_response_shape(nas):
