@@ -1,0 +1,157 @@
+# -*- coding: utf-8 -*-
+# Copyright: nasjoin.entra contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Active Directory surface of TrueNAS, one class per API generation behind one interface.
+
+PRIVATE to the collection. 25.04 has ``activedirectory.*`` (legacy schema, idmap rows apart);
+25.10 unified everything in ``directoryservices.*``. Both read into the same state shape:
+``enabled``, ``domain``, ``hostname``, ``computer_account_ou``, ``site``, ``enable_dns_updates``,
+``idmap`` ({builtin, domain: (low, high)}), ``status``, ``status_msg``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import versions
+
+
+def _lower(value):
+    return value.lower() if value else None
+
+
+class DirectoryAPI:
+    """What ad_join needs from the NAS. ``params`` maps API fields to module parameters;
+    ``mutable`` names the settings TrueNAS lets change while joined."""
+
+    params = {}
+    mutable = frozenset()
+
+    def __init__(self, client):
+        self.client = client
+
+    def status(self):
+        entry = self.client.call('directoryservices.status') or {}
+        return entry.get('status') or 'DISABLED', entry.get('status_msg')
+
+    def read(self):
+        state = self._read_config()
+        state['status'], state['status_msg'] = self.status()
+        return state
+
+    def _job(self, method, payload, timeout, on_progress):
+        return self.client.call_job(method, payload, timeout=timeout, on_progress=on_progress)
+
+
+class DirectoryServices(DirectoryAPI):
+    """TrueNAS 25.10 and later (api/v25_10_0/directory_services.py)."""
+
+    params = {'credential.username': 'username', 'credential.password': 'password', 'configuration.domain': 'domain',
+              'configuration.hostname': 'hostname', 'configuration.computer_account_ou': 'computer_account_ou',
+              'configuration.site': 'site', 'configuration.idmap': 'idmap'}
+    mutable = frozenset(['enable_dns_updates'])
+
+    def _read_config(self):
+        self.raw = self.client.call('directoryservices.config') or {}
+        conf = self.raw.get('configuration') or {}
+        idmap = conf.get('idmap') or {}
+        ranges = dict((key, (entry.get('range_low'), entry.get('range_high'))) for key, entry in
+                      (('builtin', idmap.get('builtin') or {}), ('domain', idmap.get('idmap_domain') or {})))
+        return {
+            'enabled': bool(self.raw.get('enable')) and self.raw.get('service_type') == 'ACTIVEDIRECTORY',
+            'configured': self.raw.get('service_type') == 'ACTIVEDIRECTORY',
+            'domain': _lower(conf.get('domain')),
+            'hostname': conf.get('hostname'),
+            'computer_account_ou': conf.get('computer_account_ou') or None,
+            'site': conf.get('site'),
+            'enable_dns_updates': bool(self.raw.get('enable_dns_updates')),
+            'idmap': ranges,
+        }
+
+    def join(self, desired, password, timeout, on_progress):
+        idmap = desired['idmap']
+        payload = {
+            'service_type': 'ACTIVEDIRECTORY', 'enable': True, 'enable_dns_updates': desired['enable_dns_updates'],
+            'credential': {'credential_type': 'KERBEROS_USER', 'username': desired['username'], 'password': password},
+            'configuration': {
+                'hostname': desired['hostname'], 'domain': desired['domain'], 'site': desired['site'],
+                'computer_account_ou': desired['computer_account_ou'],
+                'idmap': {'builtin': {'range_low': idmap['builtin'][0], 'range_high': idmap['builtin'][1]},
+                          'idmap_domain': {'idmap_backend': idmap['backend'], 'range_low': idmap['domain'][0],
+                                           'range_high': idmap['domain'][1]}}},
+        }
+        return self._job('directoryservices.update', payload, timeout, on_progress)
+
+    def set_dns_updates(self, enabled, timeout, on_progress):
+        """A change TrueNAS permits while joined: send the stored settings back as they are."""
+        payload = dict((key, self.raw[key]) for key in ('service_type', 'credential', 'configuration', 'enable'))
+        payload['enable_dns_updates'] = enabled
+        return self._job('directoryservices.update', payload, timeout, on_progress)
+
+    def leave(self, username, password, timeout, on_progress):
+        credential = {'credential_type': 'KERBEROS_USER', 'username': username, 'password': password}
+        return self._job('directoryservices.leave', {'credential': credential}, timeout, on_progress)
+
+    def disable(self, timeout, on_progress):
+        return self._job('directoryservices.update', {'enable': False}, timeout, on_progress)
+
+
+class ActiveDirectory(DirectoryAPI):
+    """TrueNAS 25.04 (plugins/activedirectory.py, idmap rows in plugins/idmap.py)."""
+
+    params = {'bindname': 'username', 'bindpw': 'password', 'domainname': 'domain', 'netbiosname': 'hostname',
+              'createcomputer': 'computer_account_ou', 'site': 'site', 'range_low': 'idmap', 'range_high': 'idmap'}
+    _ROWS = {'builtin': 'DS_TYPE_DEFAULT_DOMAIN', 'domain': 'DS_TYPE_ACTIVEDIRECTORY'}
+
+    def _read_config(self):
+        self.raw = self.client.call('activedirectory.config') or {}
+        return {
+            'enabled': bool(self.raw.get('enable')),
+            'configured': bool(self.raw.get('domainname')),
+            'domain': _lower(self.raw.get('domainname')),
+            'hostname': self.raw.get('netbiosname'),
+            'computer_account_ou': self.raw.get('createcomputer') or None,
+            'site': self.raw.get('site'),
+            'enable_dns_updates': bool(self.raw.get('allow_dns_updates')),
+            'idmap': None,  # read on demand: the idmap rows cost one more call
+        }
+
+    def idmap_rows(self):
+        rows = self.client.call('idmap.query', [['name', 'in', list(self._ROWS.values())]])
+        return dict((row['name'], row) for row in rows or [])
+
+    def read_idmap(self):
+        rows = self.idmap_rows()
+        return dict((key, (rows.get(name, {}).get('range_low'), rows.get(name, {}).get('range_high')))
+                    for key, name in self._ROWS.items())
+
+    def _set_idmap(self, idmap):
+        rows = self.idmap_rows()
+        for key, name in self._ROWS.items():
+            row = rows.get(name)
+            if row and (row['range_low'], row['range_high']) != idmap[key]:
+                change = {'range_low': idmap[key][0], 'range_high': idmap[key][1]}
+                if key == 'domain':
+                    change.update(idmap_backend=idmap['backend'], options={})
+                self.client.call('idmap.update', row['id'], change)
+
+    def join(self, desired, password, timeout, on_progress):
+        self._set_idmap(desired['idmap'])
+        payload = {'domainname': desired['domain'].upper(), 'bindname': desired['username'], 'bindpw': password,
+                   'createcomputer': desired['computer_account_ou'] or '', 'site': desired['site'],
+                   'allow_dns_updates': desired['enable_dns_updates'], 'enable': True}
+        if desired['hostname']:
+            payload['netbiosname'] = desired['hostname']
+        return self._job('activedirectory.update', payload, timeout, on_progress)
+
+    def leave(self, username, password, timeout, on_progress):
+        return self._job('activedirectory.leave', {'username': username, 'password': password}, timeout, on_progress)
+
+    def disable(self, timeout, on_progress):
+        return self._job('activedirectory.update', {'enable': False}, timeout, on_progress)
+
+
+def for_client(client):
+    """The API generation of this NAS, after the version gate."""
+    client.require('network.configuration.config')
+    return DirectoryServices(client) if versions.directory_api(client.version) == 'directoryservices' else ActiveDirectory(client)

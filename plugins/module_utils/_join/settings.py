@@ -1,0 +1,102 @@
+# -*- coding: utf-8 -*-
+# Copyright: nasjoin.entra contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ad_join input: the desired directory settings, validated before anything is sent.
+
+PRIVATE to the collection. Pure functions; ValueError names the parameter.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
+
+# TrueNAS defaults (directoryservices model 25.10; idmap rows on fresh installs)
+DEFAULT_BUILTIN = (90000001, 100000000)
+DEFAULT_DOMAIN = (100000001, 200000000)
+ID_MIN, ID_MAX, MIN_SPAN = 1000, 2147000000, 10000
+_NETBIOS = re.compile(r'^(?![0-9]*$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?$')
+_OU_PART = re.compile(r'^[^/\\,=+<>#;"\x00-\x1f]+$')
+
+
+def netbios_name(value, name='hostname'):
+    """A NetBIOS/host name TrueNAS and AD accept: 1-15 letters, digits, hyphens, not all digits."""
+    text = (value or '').strip()
+    if len(text) > 15:
+        raise ValueError('%s: %r is %d characters; NetBIOS names (the computer account name) may not exceed 15.'
+                         % (name, value, len(text)))
+    if not _NETBIOS.match(text):
+        raise ValueError('%s: %r is not a valid NetBIOS name (letters, digits and inner hyphens, not only digits).'
+                         % (name, value))
+    return text
+
+
+def computer_ou(value):
+    """A slash-separated OU path below the domain (``AADDC Computers/NAS``), or None for the default."""
+    if value is None or value.strip() == '':
+        return None
+    text = value.strip().strip('/')
+    if text.lower() == 'computers':
+        raise ValueError('computer_account_ou: "Computers" is not an OU: Samba turns it into CN=Computers, which Entra '
+                         'Domain Services does not use. Leave computer_account_ou unset for the default, OU=AADDC Computers.')
+    parts = text.split('/')
+    if any(part.strip() in ('', '.', '..') or not _OU_PART.match(part) for part in parts):
+        raise ValueError('computer_account_ou: %r is not an OU path: give OU names separated by "/", outermost first, '
+                         'for example "AADDC Computers/NAS" (no DN syntax, no "..").' % value)
+    return '/'.join(part.strip() for part in parts)
+
+
+def id_range(value, name, default):
+    """(low, high) from ``{range_low, range_high}``, checked against TrueNAS's limits."""
+    value = value or {}
+    low = value.get('range_low', default[0])
+    high = value.get('range_high', default[1])
+    if not (ID_MIN <= low < high <= ID_MAX):
+        raise ValueError('%s: range %s-%s must satisfy %d <= range_low < range_high <= %d.' % (name, low, high, ID_MIN, ID_MAX))
+    if high - low + 1 < MIN_SPAN:
+        raise ValueError('%s: range %s-%s holds %d ids; TrueNAS needs at least %d.' % (name, low, high, high - low + 1, MIN_SPAN))
+    return low, high
+
+
+def idmap(params):
+    """The builtin and domain ranges, refusing overlaps."""
+    options = params or {}
+    builtin = id_range(options.get('builtin'), 'idmap.builtin', DEFAULT_BUILTIN)
+    domain = id_range(options.get('domain'), 'idmap.domain', DEFAULT_DOMAIN)
+    if builtin[0] <= domain[1] and domain[0] <= builtin[1]:
+        raise ValueError('idmap: the builtin range %d-%d and the domain range %d-%d overlap; ids would map to two '
+                         'accounts.' % (builtin + domain))
+    return {'builtin': builtin, 'domain': domain, 'backend': (options.get('domain') or {}).get('backend', 'RID')}
+
+
+def desired(params):
+    """Everything ad_join will compare and send, from the module parameters."""
+    settings = {
+        'domain': desired_domain(params),
+        'hostname': netbios_name(params['hostname']) if params.get('hostname') else None,
+        'computer_account_ou': computer_ou(params.get('computer_account_ou')),
+        'site': (params.get('site') or '').strip() or None,
+        'enable_dns_updates': bool(params.get('enable_dns_updates')),
+        'idmap': idmap(params.get('idmap')),
+    }
+    if params.get('username'):
+        settings['username'] = username(params['username'], settings['domain'])
+    return settings
+
+
+def desired_domain(params):
+    """The domain named in the parameters, normalised, or None when not given."""
+    return _validate.domain_name(params['domain'], 'domain') if params.get('domain') else None
+
+
+def username(value, domain):
+    """The join user as TrueNAS wants it: UPN (recommended) or bare sAMAccountName."""
+    text = value.strip()
+    if not text or any(char in text for char in '\\/:;|=,+*?<>"[]\r\n\t'):
+        raise ValueError('username: %r is not a user name; give the UPN, e.g. admin@%s.' % (value, domain))
+    if text.count('@') > 1:
+        raise ValueError('username: %r has more than one "@".' % value)
+    return text

@@ -1,0 +1,202 @@
+"""ad_join decisions against a scripted NAS of each API generation: join, converge, refuse, leave."""
+
+import copy
+
+import pytest
+
+from ansible_collections.nasjoin.entra.plugins.module_utils._join import ad_join
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
+
+PASSWORD = 'CANARY-join-P4ss!'
+DOMAIN = 'aaddscontoso.com'
+
+
+class NAS:
+    """A TrueNAS of ``version`` with just the directory methods, recording every call."""
+
+    def __init__(self, version='25.10.1', joined=None, status='DISABLED', job_error=None, after_join='HEALTHY'):
+        self.version = tuple(int(part) for part in version.split('.'))
+        self.calls = []
+        self.status = status
+        self.job_error = job_error
+        self.after_join = after_join
+        self.ds = {'service_type': None, 'enable': False, 'enable_dns_updates': True, 'credential': None,
+                   'configuration': None}
+        self.ad = {'domainname': '', 'enable': False, 'netbiosname': 'NAS1', 'createcomputer': '', 'site': None,
+                   'allow_dns_updates': True}
+        self.idmap = [{'id': 1, 'name': 'DS_TYPE_ACTIVEDIRECTORY', 'range_low': 100000001, 'range_high': 200000000},
+                      {'id': 5, 'name': 'DS_TYPE_DEFAULT_DOMAIN', 'range_low': 90000001, 'range_high': 100000000}]
+        if joined:
+            self._store_join(joined, 'nas1', None)
+            self.status = status if status != 'DISABLED' else 'HEALTHY'
+
+    def require(self, method):
+        return None
+
+    def _store_join(self, domain, hostname, ou):
+        self.ds.update(service_type='ACTIVEDIRECTORY', enable=True, enable_dns_updates=False,
+                       credential={'credential_type': 'KERBEROS_PRINCIPAL', 'principal': 'NAS1$@%s' % domain.upper()},
+                       configuration={'hostname': hostname, 'domain': domain.upper(), 'site': 'Default-First-Site-Name',
+                                      'computer_account_ou': ou,
+                                      'idmap': {'builtin': {'range_low': 90000001, 'range_high': 100000000},
+                                                'idmap_domain': {'name': 'AADDSCONTOSO', 'idmap_backend': 'RID',
+                                                                 'range_low': 100000001, 'range_high': 200000000}}})
+        self.ad.update(domainname=domain.upper(), enable=True, netbiosname=hostname.upper(), createcomputer=ou or '',
+                       site='Default-First-Site-Name', allow_dns_updates=False)
+
+    def call(self, method, *params):
+        self.calls.append((method, copy.deepcopy(params)))
+        status_msg = 'winbind down' if self.status == 'FAULTED' else None
+        answers = {'directoryservices.config': lambda: self.ds, 'activedirectory.config': lambda: self.ad,
+                   'directoryservices.status': lambda: {'type': 'ACTIVEDIRECTORY', 'status': self.status, 'status_msg': status_msg},
+                   'idmap.query': lambda: self.idmap, 'network.configuration.config': lambda: {'hostname': 'nas1'},
+                   'idmap.update': lambda: None}
+        return copy.deepcopy(answers[method]())
+
+    def call_job(self, method, payload, timeout=None, on_progress=None):
+        self.calls.append((method, (copy.deepcopy(payload),)))
+        on_progress({'progress': {'percent': 50, 'description': 'Performing domain join.'}})
+        if self.job_error:
+            raise self.job_error
+        if method in ('directoryservices.update', 'activedirectory.update'):
+            if payload.get('enable') is False:
+                self.ds['enable'] = self.ad['enable'] = False
+                self.status = 'DISABLED'
+            elif 'credential' in payload and payload['credential']['credential_type'] == 'KERBEROS_PRINCIPAL':
+                self.ds['enable_dns_updates'] = payload['enable_dns_updates']
+            else:
+                conf = payload.get('configuration') or {}
+                self._store_join(conf.get('domain') or payload['domainname'], conf.get('hostname') or 'nas1',
+                                 conf.get('computer_account_ou') or payload.get('createcomputer') or None)
+                self.status = self.after_join
+        elif method.endswith('.leave'):
+            self.ds.update(service_type=None, enable=False, configuration=None, credential=None)
+            self.ad.update(enable=False, domainname='')
+            self.status = 'DISABLED'
+        return None
+
+    def writes(self):
+        return [method for method, dummy in self.calls if method.endswith(('update', 'leave'))]
+
+
+class Module:
+    def __init__(self, check_mode=False, **params):
+        self.params = dict(state='present', domain=DOMAIN, username='admin@' + DOMAIN, password=PASSWORD, hostname=None,
+                           computer_account_ou=None, site=None, enable_dns_updates=False, idmap=None, join_timeout=60,
+                           wait_timeout=5, force_rejoin=False, leave_credentials=None)
+        self.params.update(params)
+        self.check_mode = check_mode
+        self.warnings = []
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+
+@pytest.fixture(autouse=True)
+def no_sleep(monkeypatch):
+    monkeypatch.setattr(ad_join.time, 'sleep', lambda seconds: None)
+
+
+@pytest.mark.parametrize('version', ['25.04.2', '25.10.1'])
+def test_fresh_join_then_converged(version):
+    nas = NAS(version)
+    result = ad_join.run(Module(), nas)
+    assert result['changed'] is True and result['status'] == 'HEALTHY', result
+    assert result['progress'] == [{'percent': 50, 'description': 'Performing domain join.'}]
+    assert result['diff']['before']['enabled'] is False and result['diff']['after']['enabled'] is True
+    assert PASSWORD not in repr(result)
+    join = [params[0] for method, params in nas.calls if method.endswith('.update')][0]
+    if version.startswith('25.10'):
+        assert join['credential'] == {'credential_type': 'KERBEROS_USER', 'username': 'admin@' + DOMAIN, 'password': PASSWORD}
+        assert join['configuration']['hostname'] == 'nas1' and join['enable_dns_updates'] is False
+        assert join['configuration']['idmap']['idmap_domain'] == {'idmap_backend': 'RID', 'range_low': 100000001, 'range_high': 200000000}
+    else:
+        assert join['bindpw'] == PASSWORD and join['domainname'] == DOMAIN.upper() and join['createcomputer'] == ''
+    nas.calls = []
+    again = ad_join.run(Module(), nas)
+    assert again['changed'] is False and again['msg'] == 'already joined'
+    assert nas.writes() == [] and not any(PASSWORD in repr(params) for dummy, params in nas.calls)
+
+
+def test_check_mode_predicts_without_writing():
+    nas = NAS()
+    result = ad_join.run(Module(check_mode=True), nas)
+    assert result['changed'] is True and nas.writes() == []
+    assert result['diff']['after']['enabled'] is True and result['diff']['after']['domain'] == DOMAIN
+
+
+def test_joined_elsewhere_is_refused_unless_forced():
+    nas = NAS(joined='other.test')
+    result = ad_join.run(Module(), nas)
+    assert result['failed'] and 'joined to other.test, not aaddscontoso.com' in result['msg'] and nas.writes() == []
+    forced = ad_join.run(Module(force_rejoin=True), nas)
+    assert forced['changed'] is True
+    assert nas.writes() == ['directoryservices.update', 'directoryservices.update']
+
+
+def test_fixed_settings_differ_while_joined():
+    nas = NAS(joined=DOMAIN)
+    result = ad_join.run(Module(hostname='nas9', computer_account_ou='AADDC Computers/NAS',
+                                idmap={'domain': {'range_low': 300000001, 'range_high': 400000000}}), nas)
+    assert result['failed'] and result['differences'] == ['hostname', 'computer_account_ou', 'idmap']
+    assert 'force_rejoin' in result['msg'] and nas.writes() == []
+
+
+def test_dns_updates_change_in_place_on_25_10_sends_stored_credential():
+    nas = NAS(joined=DOMAIN)
+    result = ad_join.run(Module(enable_dns_updates=True), nas)
+    assert result['changed'] is True
+    payload = [params[0] for method, params in nas.calls if method == 'directoryservices.update'][0]
+    assert payload['credential']['credential_type'] == 'KERBEROS_PRINCIPAL' and payload['enable_dns_updates'] is True
+    assert PASSWORD not in repr(payload)
+
+
+def test_dns_updates_cannot_change_on_25_04():
+    nas = NAS('25.04.2', joined=DOMAIN)
+    result = ad_join.run(Module(enable_dns_updates=True), nas)
+    assert result['failed'] and result['differences'] == ['enable_dns_updates']
+
+
+def test_faulted_join_is_reported():
+    nas = NAS(joined=DOMAIN, status='FAULTED')
+    result = ad_join.run(Module(), nas)
+    assert result['failed'] and 'FAULTED: winbind down' in result['msg'] and nas.writes() == []
+
+
+def test_join_that_ends_faulted_fails_with_status_msg():
+    nas = NAS(after_join='FAULTED')
+    result = ad_join.run(Module(), nas)
+    assert result['failed'] and result['status'] == 'FAULTED' and result['status_msg'] == 'winbind down'
+
+
+def test_failed_job_names_the_parameter_and_hints():
+    extra = [['directoryservices.update.credential.password', 'The bind password is not correct.', 22]]
+    error = TrueNASError('x', errname='VALIDATION', extra=extra)
+    nas = NAS(job_error=error)
+    with pytest.raises(TrueNASError) as caught:
+        ad_join.run(Module(), nas)
+    assert 'password (credential.password): The bind password is not correct.' in caught.value.message
+    assert 'wrong password' in caught.value.hint
+    assert PASSWORD not in str(caught.value)
+
+
+def test_missing_credentials_for_a_join():
+    result = ad_join.run(Module(username=None, password=None), NAS())
+    assert result['failed'] and 'username and password are needed' in result['msg']
+
+
+def test_leave_with_credentials_and_disable_only():
+    nas = NAS(joined=DOMAIN)
+    left = ad_join.run(Module(state='absent', leave_credentials={'username': 'admin@' + DOMAIN, 'password': PASSWORD}), nas)
+    assert left['changed'] and 'computer account was removed' in left['msg'] and left['status'] == 'DISABLED'
+    assert ad_join.run(Module(state='absent'), nas)['changed'] is False
+    nas = NAS(joined=DOMAIN)
+    module = Module(state='absent')
+    disabled = ad_join.run(module, nas)
+    assert disabled['changed'] and 'stays in the directory' in disabled['msg'] and module.warnings
+
+
+def test_absent_for_another_domain_changes_nothing():
+    nas = NAS(joined='other.test')
+    result = ad_join.run(Module(state='absent'), nas)
+    assert result['failed'] and 'not aaddscontoso.com' in result['msg'] and nas.writes() == []
