@@ -121,6 +121,12 @@ options:
             description: Last id.
             type: int
             default: 200000000
+  admin_group:
+    description:
+      - A domain group to grant the TrueNAS C(FULL_ADMIN) role, for example V(AAD DC Administrators).
+      - TrueNAS grants that role to Domain Admins on a join, but Entra Domain Services has no usable Domain Admins.
+      - The group is named without its domain; the NetBIOS domain name is the managed domain's first label.
+    type: str
   join_timeout:
     description:
       - Seconds to wait for the join, leave or disable job.
@@ -198,6 +204,11 @@ progress:
   type: list
   elements: dict
   sample: [{percent: 50, description: Performing domain join.}]
+admin_group:
+  description: The group given in O(admin_group), its SID (when it was looked up) and whether it was granted now.
+  returned: when O(admin_group) is set
+  type: dict
+  sample: {group: AADDSCONTOSO\AAD DC Administrators, sid: S-1-5-21-1-2-3-1104, role: FULL_ADMIN, changed: true}
 differences:
   description: Settings that differ from the stored ones and cannot change while joined.
   returned: when the task fails for that reason
@@ -246,6 +257,7 @@ def main():
             join_timeout=dict(type='int', default=300),
             wait_timeout=dict(type='int', default=120),
             force_rejoin=dict(type='bool', default=False),
+            admin_group=dict(type='str'),
             leave_credentials=dict(type='dict', no_log=False, options=dict(
                 username=dict(type='str', required=True), password=dict(type='str', required=True, no_log=True))),
         ),

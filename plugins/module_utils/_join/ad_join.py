@@ -14,7 +14,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra.failures import hint_for
-from ansible_collections.nasjoin.entra.plugins.module_utils._join import directory_api, settings
+from ansible_collections.nasjoin.entra.plugins.module_utils._join import admin_group, directory_api, settings
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 
 FIXED = ('hostname', 'computer_account_ou', 'site', 'idmap')
@@ -170,6 +170,13 @@ def run(module, client):
                              status=before['status'])
         else:
             changed, summary = job.absent(before)
+        granted = None
+        if desired and params.get('admin_group'):
+            if module.check_mode and not (before['enabled'] and before['status'] == 'HEALTHY'):  # no lookup before a join
+                granted, name, sid = True, admin_group.qualified(desired['domain'], params['admin_group']), None
+            else:
+                granted, name, sid = admin_group.grant(client, desired['domain'], params['admin_group'], module.check_mode)
+            summary += '; %s %s the %s role' % (name, 'granted' if granted else 'holds', admin_group.ROLE)
     except JoinFailed as exc:
         return dict(exc.result, failed=True, changed=False, progress=job.progress, diff=diff)
     if changed and module.check_mode:
@@ -178,5 +185,8 @@ def run(module, client):
     else:
         after = job.api.read() if changed else before
     diff['after'] = view(after)
-    return {'changed': changed, 'msg': summary, 'status': after['status'], 'progress': job.progress,
-            'config': view(after), 'diff': diff}
+    result = {'changed': changed or bool(granted), 'msg': summary, 'status': after['status'], 'progress': job.progress,
+              'config': view(after), 'diff': diff}
+    if granted is not None:
+        result['admin_group'] = {'group': name, 'sid': sid, 'role': admin_group.ROLE, 'changed': granted}
+    return result

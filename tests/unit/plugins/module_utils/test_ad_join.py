@@ -200,3 +200,52 @@ def test_absent_for_another_domain_changes_nothing():
     nas = NAS(joined='other.test')
     result = ad_join.run(Module(state='absent'), nas)
     assert result['failed'] and 'not aaddscontoso.com' in result['msg'] and nas.writes() == []
+
+
+class AdminNAS(NAS):
+    """A joined NAS that also answers privilege.* and group.get_group_obj."""
+
+    SID = 'S-1-5-21-1-2-3-1104'
+
+    def __init__(self, privileges=None):
+        super(AdminNAS, self).__init__(joined=DOMAIN)
+        self.privileges = privileges or []
+
+    def call(self, method, *params):
+        if method == 'privilege.query':
+            self.calls.append((method, params))
+            return copy.deepcopy(self.privileges)
+        if method == 'group.get_group_obj':
+            self.calls.append((method, params))
+            assert params[0] == {'groupname': 'AADDSCONTOSO\\AAD DC Administrators', 'sid_info': True}
+            return {'gr_name': params[0]['groupname'], 'sid': self.SID}
+        if method == 'privilege.create':
+            self.calls.append((method, params))
+            self.privileges.append(dict(params[0], ds_groups=[{'sid': self.SID, 'group': 'AADDSCONTOSO\\AAD DC Administrators'}]))
+            return self.privileges[-1]
+        return super(AdminNAS, self).call(method, *params)
+
+
+def test_admin_group_granted_once():
+    nas = AdminNAS()
+    result = ad_join.run(Module(admin_group='AAD DC Administrators'), nas)
+    assert result['changed'] is True and result['admin_group'] == {
+        'group': 'AADDSCONTOSO\\AAD DC Administrators', 'sid': AdminNAS.SID, 'role': 'FULL_ADMIN', 'changed': True}
+    create = [params[0] for method, params in nas.calls if method == 'privilege.create'][0]
+    assert create['ds_groups'] == [AdminNAS.SID] and create['roles'] == ['FULL_ADMIN']
+    nas.calls = []
+    again = ad_join.run(Module(admin_group='AAD DC Administrators'), nas)
+    assert again['changed'] is False and again['admin_group']['changed'] is False
+    assert [method for method, dummy in nas.calls if method.startswith(('privilege', 'group'))] == ['privilege.query']
+
+
+def test_admin_group_in_check_mode_writes_nothing():
+    nas = AdminNAS()
+    result = ad_join.run(Module(check_mode=True, admin_group='AAD DC Administrators'), nas)
+    assert result['changed'] is True and not any(method == 'privilege.create' for method, dummy in nas.calls)
+
+
+def test_admin_group_predicted_before_a_join_in_check_mode():
+    nas = NAS()
+    result = ad_join.run(Module(check_mode=True, admin_group='AAD DC Administrators'), nas)
+    assert result['changed'] is True and result['admin_group']['changed'] is True and nas.writes() == []
