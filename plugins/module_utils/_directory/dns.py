@@ -22,6 +22,10 @@ class DNSProblem(Exception):
     """A lookup that got no usable answer; the message says why."""
 
 
+class DNSTimeout(DNSProblem):
+    """The nameserver did not answer at all within the timeout."""
+
+
 class Resolver:
     """Ask one given nameserver, never the host's resolver configuration."""
 
@@ -43,7 +47,7 @@ class Resolver:
         except resolver_lib.NoAnswer:
             raise DNSProblem('%s has no %s record' % (name, rdtype))
         except resolver_lib.LifetimeTimeout:
-            raise DNSProblem('no answer within %.1f s' % self.timeout)
+            raise DNSTimeout('no answer within %.1f s' % self.timeout)
         except resolver_lib.NoNameservers as exc:
             raise DNSProblem('the server failed to answer (%s)' % exc)
         except exception.DNSException as exc:

@@ -131,8 +131,12 @@ class Run:
             return True, 'would join %s' % desired['domain']
         if current['enabled']:
             self._job(self.api.disable)
-        if desired['hostname'] is None:
-            desired['hostname'] = current['hostname'] or self.client.call('network.configuration.config')['hostname']
+        if desired['hostname'] is None:  # the NAS host name, never a leftover default NetBIOS name like TRUENAS
+            hostname = self.client.call('network.configuration.config')['hostname']
+            try:
+                desired['hostname'] = settings.netbios_name(hostname)
+            except ValueError as exc:
+                raise JoinFailed('%s Set hostname to a NetBIOS name for this NAS.' % exc, status=current['status'])
         started = self.clock()
         self._job(self.api.join, desired, self.params['password'])
         self.wait_healthy()
@@ -145,7 +149,7 @@ class Run:
         if self.module.check_mode:
             return True, 'would %s' % ('leave' if creds else 'disable')
         if creds:
-            self._job(self.api.leave, creds['username'], creds['password'])
+            self._job(self.api.leave, settings.username(creds['username'], current['domain']), creds['password'])
             return True, 'left %s: the computer account was removed' % current['domain']
         self._job(self.api.disable)
         self.module.warn('directory service disabled only: the computer account stays in %s; give leave_credentials to '

@@ -20,6 +20,11 @@ def _lower(value):
     return value.lower() if value else None
 
 
+def _kerberos_user(name, domain, password):
+    """A KERBEROS_USER credential: ``name@REALM``, the realm in upper case."""
+    return {'credential_type': 'KERBEROS_USER', 'username': '%s@%s' % (name, domain.upper()), 'password': password}
+
+
 class DirectoryAPI:
     """What ad_join needs from the NAS. ``params`` maps API fields to module parameters;
     ``mutable`` names the settings TrueNAS lets change while joined."""
@@ -72,7 +77,7 @@ class DirectoryServices(DirectoryAPI):
         idmap = desired['idmap']
         payload = {
             'service_type': 'ACTIVEDIRECTORY', 'enable': True, 'enable_dns_updates': desired['enable_dns_updates'],
-            'credential': {'credential_type': 'KERBEROS_USER', 'username': desired['username'], 'password': password},
+            'credential': _kerberos_user(desired['username'], desired['domain'], password),
             'configuration': {
                 'hostname': desired['hostname'], 'domain': desired['domain'], 'site': desired['site'],
                 'computer_account_ou': desired['computer_account_ou'],
@@ -89,7 +94,7 @@ class DirectoryServices(DirectoryAPI):
         return self._job('directoryservices.update', payload, timeout, on_progress)
 
     def leave(self, username, password, timeout, on_progress):
-        credential = {'credential_type': 'KERBEROS_USER', 'username': username, 'password': password}
+        credential = _kerberos_user(username, self.raw['configuration']['domain'], password)
         return self._job('directoryservices.leave', {'credential': credential}, timeout, on_progress)
 
     def disable(self, timeout, on_progress):
@@ -139,7 +144,8 @@ class ActiveDirectory(DirectoryAPI):
         self._set_idmap(desired['idmap'])
         payload = {'domainname': desired['domain'].upper(), 'bindname': desired['username'], 'bindpw': password,
                    'createcomputer': desired['computer_account_ou'] or '', 'site': desired['site'],
-                   'allow_dns_updates': desired['enable_dns_updates'], 'enable': True}
+                   'allow_dns_updates': desired['enable_dns_updates'], 'enable': True,
+                   'kerberos_principal': ''}  # a keytab left by an earlier join may not go with a password
         if desired['hostname']:
             payload['netbiosname'] = desired['hostname']
         return self._job('activedirectory.update', payload, timeout, on_progress)
@@ -148,7 +154,8 @@ class ActiveDirectory(DirectoryAPI):
         return self._job('activedirectory.leave', {'username': username, 'password': password}, timeout, on_progress)
 
     def disable(self, timeout, on_progress):
-        return self._job('activedirectory.update', {'enable': False}, timeout, on_progress)
+        payload = {'domainname': self.raw['domainname'], 'enable': False}  # the legacy schema requires domainname
+        return self._job('activedirectory.update', payload, timeout, on_progress)
 
 
 def for_client(client):

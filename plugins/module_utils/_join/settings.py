@@ -93,10 +93,20 @@ def desired_domain(params):
 
 
 def username(value, domain):
-    """The join user as TrueNAS wants it: UPN (recommended) or bare sAMAccountName."""
+    """The join user's Kerberos name without the realm, from a UPN in the managed domain or a bare name.
+
+    TrueNAS authenticates as ``<name>@<REALM>`` (realm upper case: MIT Kerberos refuses the KDC's
+    reply to a lower-case realm). A UPN whose suffix is not the managed domain would need an
+    enterprise principal, which TrueNAS does not send.
+    """
     text = value.strip()
     if not text or any(char in text for char in '\\/:;|=,+*?<>"[]\r\n\t'):
         raise ValueError('username: %r is not a user name; give the UPN, e.g. admin@%s.' % (value, domain))
     if text.count('@') > 1:
         raise ValueError('username: %r has more than one "@".' % value)
-    return text
+    name, dummy, suffix = text.partition('@')
+    if suffix and suffix.lower() != domain:
+        raise ValueError('username: the UPN suffix of %r is not the managed domain %s; TrueNAS authenticates as '
+                         '<name>@%s, so give the sAMAccountName (or a UPN in %s) of that user.'
+                         % (value, domain, domain.upper(), domain))
+    return name

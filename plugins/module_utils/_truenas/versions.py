@@ -44,8 +44,15 @@ METHODS = {
     'directoryservices.config': ((25, 10), None, False),
     'directoryservices.update': ((25, 10), None, True),
     'directoryservices.leave': ((25, 10), None, True),
+    'idmap.clear_idmap_cache': ((0,), None, True),
     'user.get_user_obj': ((0,), None, False),
+    'user.query': ((0,), None, False),
     'group.get_group_obj': ((0,), None, False),
+    'group.query': ((0,), None, False),
+    'privilege.query': ((22, 12), None, False),
+    'privilege.create': ((22, 12), None, False),
+    'privilege.update': ((22, 12), None, False),
+    'privilege.delete': ((22, 12), None, False),
 }
 
 _VERSION_RE = re.compile(r'(\d+)\.(\d+)(?:\.(\d+))?(?:\.(\d+))?')

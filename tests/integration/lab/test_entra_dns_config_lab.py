@@ -16,21 +16,28 @@ TASK = '''    - name: network settings
 '''
 
 
-@pytest.fixture
-def lab_ansible(lab, tmp_path):
-    """Ansible with the lab inventory and its secrets file."""
+def lab_runner(the_lab, tmp_path):
+    """Ansible with the inventory of ``the_lab`` and its secrets file."""
     runner = Ansible(tmp_path)
     runner.inventory = tmp_path / 'lab.yml'
-    lab.labctl('inventory', '--output', str(runner.inventory))
-    runner.secrets = ['-e', '@' + lab['secrets_file']]
+    the_lab.labctl('inventory', '--output', str(runner.inventory))
+    runner.secrets = ['-e', '@' + the_lab['secrets_file']]
     return runner
 
 
+@pytest.fixture
+def lab_ansible(lab, tmp_path):
+    return lab_runner(lab, tmp_path)
+
+
+# the connection of every lab inventory host: API variables for *-api hosts, none (the NAS's socket) for *-ssh
+API_DEFAULTS = ('      module_defaults:\n        group/nasjoin.entra.truenas:\n          api_url: "{{ truenas_api_url | default(omit) }}"\n'
+                '          api_key: "{{ truenas_api_key | default(omit) }}"\n          api_username: "{{ truenas_api_username | default(omit) }}"\n'
+                '          ca_path: "{{ truenas_ca_path | default(omit) }}"\n')
+
+
 def dns_play(lab_ansible, host, nameservers, *args):
-    api = ('      module_defaults:\n        group/nasjoin.entra.truenas:\n          api_url: "{{ truenas_api_url | default(omit) }}"\n'
-           '          api_key: "{{ truenas_api_key | default(omit) }}"\n          api_username: "{{ truenas_api_username | default(omit) }}"\n'
-           '          ca_path: "{{ truenas_ca_path | default(omit) }}"\n')
-    return lab_ansible.playbook(TASK % json.dumps(nameservers) + api, *(lab_ansible.secrets + list(args)), hosts=host)
+    return lab_ansible.playbook(TASK % json.dumps(nameservers) + API_DEFAULTS, *(lab_ansible.secrets + list(args)), hosts=host)
 
 
 def stored(lab, n):

@@ -7,6 +7,9 @@
 
 EMULATOR_PKG=$LAB/truenas_emulator
 EMULATOR_PYTHON=${LAB_EMULATOR_PYTHON:-$EMULATOR_VENV/bin/python}
+# options of the stand-ins' emulators beyond the per-stand-in ones; a change restarts them.
+# --directory lab: the directory methods join and leave for real through nas/member.sh
+EMULATOR_OPTIONS=(--directory lab)
 
 # the environment of every process of stand-in I, SSH sessions included: a NAS-like PATH
 # whose first directory holds the emulator's midclt (paths have no spaces: lab.py checks)
@@ -77,7 +80,8 @@ nas_emulator() {
     return 0
   fi
   if p=$(pid_alive "$d/emulator.pid" truenas_emulator); then
-    [ "$(cat "$d/emulator.version" 2>/dev/null)" = "$TRUENAS_VERSION" ] && return 0
+    [ "$(cat "$d/emulator.version" 2>/dev/null)" = "$TRUENAS_VERSION" ] &&
+      [ "$(cat "$d/emulator.options" 2>/dev/null)" = "${EMULATOR_OPTIONS[*]}" ] && return 0
     stop_pids 10 "$p"
   fi
   assert_safe_route "${NAS_IP[$i]}"
@@ -88,7 +92,7 @@ nas_emulator() {
     --socket /var/run/middleware/middlewared.sock --state-file "$d/emulator-state.json" \
     --api-keys-file "$d/api-keys.json" --resolv-conf /etc/resolv.conf \
     --control-socket "$d/control.sock" --hostname "${NAS_NAME[$i]}" --interface "lab0=${NAS_IP[$i]}/24" \
-    < /dev/null > "$d/log/emulator.log" 2>&1
+    "${EMULATOR_OPTIONS[@]}" < /dev/null > "$d/log/emulator.log" 2>&1
   # ready: it prints one JSON line, with its pid
   for n in $(seq 1 300); do
     p=$(sed -n 's/^{.*"pid": *\([0-9]*\).*/\1/p' "$d/log/emulator.log")
@@ -101,6 +105,7 @@ nas_emulator() {
   done
   echo "$p" > "$d/emulator.pid"
   echo "$TRUENAS_VERSION" > "$d/emulator.version"
+  echo "${EMULATOR_OPTIONS[*]}" > "$d/emulator.options"
   changed "emulator of ${NAS_NAME[$i]} ($TRUENAS_VERSION)"
 }
 

@@ -8,7 +8,12 @@
 #                      "AADDC Computers"), keytab, winbindd; a joined stand-in only gets winbindd
 #   member.sh leave    stop Samba; with $JOIN_USER and $JOIN_PASSWORD also remove the DNS
 #                      record and the computer account; forget the domain
+#   member.sh start    start winbindd and wait for the trust; member.sh stop: stop Samba
 #   member.sh status   prints joined=, winbindd=, trust=; status 0 when joined and trusted
+# The TrueNAS emulator (--directory lab) joins and leaves as TrueNAS does: with the ticket it got
+# from kinit (JOIN_CCACHE instead of JOIN_USER/JOIN_PASSWORD), and sets JOIN_NETBIOS_NAME (written
+# to smb.conf first), JOIN_DNS_HOSTNAME (dnshostname=), JOIN_OU="" (no createcomputer: Samba's
+# default container), JOIN_NO_DNS_UPDATES=1 (--no-dns-updates) and JOIN_NO_START=1 (no winbindd).
 # Samba's state lives under $LAB_NAS_DIR/samba; labctl sets LAB_NAS_DIR and KRB5_CONFIG
 # (the host may have no /etc/krb5.conf to bind over) for every process of a stand-in, SSH
 # sessions included.
@@ -93,13 +98,39 @@ retry() {
   until "$@" >/dev/null 2>&1; do n=$((n - 1)); [ $n -gt 0 ] || return 1; sleep 0.1; done
 }
 
+# net_auth ARGS...: net with the join credential: the ticket cache $JOIN_CCACHE, or $JOIN_USER with
+# the password from PASSWD -- never on the command line
+net_auth() {
+  if [ -n "${JOIN_CCACHE:-}" ]; then
+    net "$@" --use-kerberos=required "--use-krb5-ccache=$JOIN_CCACHE"
+  else
+    : "${JOIN_USER:?JOIN_USER not set}" "${JOIN_PASSWORD:?JOIN_PASSWORD not set}"
+    PASSWD=$JOIN_PASSWORD net "$@" -U "$JOIN_USER"
+  fi
+}
+
+# set_netbios_name NAME: the member's NetBIOS name in smb.conf (rewritten in place)
+set_netbios_name() {
+  local conf
+  conf=$(sed -E "s/^([[:space:]]*netbios name = ).*/\1${1^^}/" /etc/samba/smb.conf)
+  printf '%s\n' "$conf" > /etc/samba/smb.conf
+}
+
 join() {
-  : "${JOIN_USER:?JOIN_USER not set}" "${JOIN_PASSWORD:?JOIN_PASSWORD not set}"
+  local args=() ou=${JOIN_OU-AADDC Computers}
+  [ -n "${JOIN_CCACHE:-}" ] || : "${JOIN_USER:?JOIN_USER not set}" "${JOIN_PASSWORD:?JOIN_PASSWORD not set}"
+  [ -z "${JOIN_NETBIOS_NAME:-}" ] || set_netbios_name "$JOIN_NETBIOS_NAME"
+  [ -z "${JOIN_DNS_HOSTNAME:-}" ] || args+=("dnshostname=$JOIN_DNS_HOSTNAME")
+  [ -z "$ou" ] || args+=("createcomputer=$ou")
+  [ -z "${JOIN_NO_DNS_UPDATES:-}" ] || args+=(--no-dns-updates)
   if ! net ads testjoin >/dev/null 2>&1; then
-    # the password from PASSWD, never on the command line
-    PASSWD=$JOIN_PASSWORD net ads join -U "$JOIN_USER" createcomputer="${JOIN_OU:-AADDC Computers}" >&2
+    net_auth ads join "${args[@]}" >&2
     net ads keytab create -P >&2      # Samba 4.17's join does not write the dedicated keytab
   fi
+  [ -n "${JOIN_NO_START:-}" ] || start
+}
+
+start() {
   winbindd_pid >/dev/null || winbindd -D
   retry 10 wbinfo -p || die "winbindd does not answer"
   retry 10 wbinfo -t || die "wbinfo -t: no trust with the domain"
@@ -120,12 +151,11 @@ stop_samba() {
 leave() {
   local fqdn
   stop_samba
-  if [ -n "${JOIN_USER:-}" ] && net ads testjoin >/dev/null 2>&1; then
-    : "${JOIN_PASSWORD:?JOIN_PASSWORD not set}"
+  if [ -n "${JOIN_CCACHE:-}${JOIN_USER:-}" ] && net ads testjoin >/dev/null 2>&1; then
     # the A record the join registered (AAD DC Administrators administer DNS); best effort
-    fqdn=$(hostname -s).$(testparm -s --parameter-name=realm 2>/dev/null | tr '[:upper:]' '[:lower:]')
-    PASSWD=$JOIN_PASSWORD net ads dns unregister -U "$JOIN_USER" "$fqdn" >&2 || true
-    PASSWD=$JOIN_PASSWORD net ads leave -U "$JOIN_USER" >&2
+    fqdn=${JOIN_DNS_HOSTNAME:-$(hostname -s).$(testparm -s --parameter-name=realm 2>/dev/null | tr '[:upper:]' '[:lower:]')}
+    [ -n "${JOIN_NO_DNS_UPDATES:-}" ] || net_auth ads dns unregister "$fqdn" >&2 || true
+    net_auth ads leave >&2
   fi
   rm -rf "${S:?}"/{private,lock,state,cache}/*
 }
@@ -141,6 +171,7 @@ status() {
 
 case "${1:-}" in
   configure) [ $# = 3 ] || die "usage: member.sh configure REALM WORKGROUP"; configure "$2" "$3" ;;
-  join|leave|status) "$1" ;;
-  *) sed -n '2,14p' "$0" >&2; exit 2 ;;
+  join|leave|status|start) "$1" ;;
+  stop) stop_samba ;;
+  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
 esac

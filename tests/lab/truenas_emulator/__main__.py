@@ -4,7 +4,8 @@ Example (PYTHONPATH=tests/lab)::
 
     python -m truenas_emulator --version 25.10 --listen 198.51.100.20:443 --cert C --key K \\
         --socket /var/run/middleware/middlewared.sock --state-file S --api-keys-file F \\
-        --resolv-conf /etc/resolv.conf --control-socket CS --hostname nas1 --interface eth0=198.51.100.20/24
+        --resolv-conf /etc/resolv.conf --control-socket CS --hostname nas1 --interface eth0=198.51.100.20/24 \\
+        --directory lab
 
 When ready it prints one JSON line: {"url", "socket", "control_socket", "version", "pid"}.
 """
@@ -57,6 +58,9 @@ def parse_args(argv=None):
     parser.add_argument('--interface', type=_interface, action='append', default=[], help='NAME=ADDR/PREFIX[,...]')
     parser.add_argument('--trust-loopback', action='store_true', help='treat plain ws:// from loopback as secure')
     parser.add_argument('--realistic-delays', action='store_true', help='sleep like the NAS before refusals')
+    parser.add_argument('--directory', choices=('fake', 'lab'), default='fake',
+                        help='directory backend: a scripted domain (fake, default) or the lab stand-in\'s Samba '
+                             'member through nas/member.sh (lab; needs LAB_NAS_DIR)')
     return parser.parse_args(argv)
 
 
@@ -64,7 +68,8 @@ def main(argv=None):
     args = parse_args(argv)
     emu = Emulator(args.version, api_keys=args.api_keys_file, users=args.users_file, resolv_conf=args.resolv_conf,
                    state_file=args.state_file, interfaces=args.interface, hostname=args.hostname,
-                   trust_loopback=args.trust_loopback, realistic_delays=args.realistic_delays)
+                   trust_loopback=args.trust_loopback, realistic_delays=args.realistic_delays,
+                   directory=args.directory)
     stop_signals = {signal.SIGINT, signal.SIGTERM}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)  # only the main thread waits for them
     host, port = (None, 0) if args.no_listen else args.listen

@@ -24,6 +24,7 @@ class Method:
     rate_limit: bool = True
     job: bool = False
     write: bool = False         # a job that changes the NAS (counted as a write when it runs)
+    redact: Callable | None = None  # job params -> the ``arguments`` core.get_jobs shows (secrets removed)
 
 
 REGISTRY = {name: {} for name in NAMES}

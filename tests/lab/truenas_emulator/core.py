@@ -106,7 +106,7 @@ class Jobs:
 
     def submit(self, call, method, args):
         """Queue a job for ``method`` (an api.Method) and start it; return the Job."""
-        job = Job(self, self._next_id, call, args)
+        job = Job(self, self._next_id, call, method.redact(args) if method.redact else args)
         self._next_id += 1
         self._jobs[job.id] = job
         while len(self._jobs) > 1000:

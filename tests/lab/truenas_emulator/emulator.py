@@ -5,6 +5,9 @@ import threading
 import time
 
 from . import auth, core, dns, network, system  # noqa: F401  pylint: disable=unused-import  # registers the methods
+from . import account, activedirectory, directoryservices, idmap, privilege  # noqa: F401  pylint: disable=unused-import
+from .directory import Directory
+from .directory_backend import FakeDirectory, LabMember
 from .api import Method, methods_for
 from .control import CONTROL_METHODS
 from .counters import Counters
@@ -24,11 +27,13 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
     ``trust_loopback``: treat plain ws:// from 127.0.0.1 as secure like real TrueNAS does (off by default, so
     tests on loopback see API keys revoked); ``realistic_delays``: sleep like the NAS does before refusing
     rate-limited calls (1-10 s) and unknown API keys (1-2 s).
+    ``directory``: the directory backend (directory_backend.py): a FakeDirectory (default: a healthy
+    AADDSCONTOSO.COM), a LabMember, or "fake" / "lab".
     """
 
     def __init__(self, version=DEFAULT, *, api_keys=None, users=None,  # pylint: disable=too-many-arguments
                  resolv_conf=None, state_file=None, interfaces=None, hostname=None, trust_loopback=False,
-                 realistic_delays=False):
+                 realistic_delays=False, directory=None):
         self.personality = personality(version)
         self.trust_loopback, self.realistic_delays = trust_loopback, realistic_delays
         self.store = Store(state_file)
@@ -37,6 +42,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
         self.accounts = auth.Accounts(self.store, users, api_keys)
         self.resolver = dns.Resolver(self.store, resolv_conf)
         self.network = network.Network(self, interfaces, hostname)
+        self.directory = Directory(self, make_directory(directory))
         self.methods = methods_for(self.personality.name)
         self.jobs = core.Jobs(self)
         self.server = Server(self)
@@ -135,3 +141,12 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
         if method not in CONTROL_METHODS:
             raise ValueError(f'unknown control method {method!r}')
         return CONTROL_METHODS[method](self, *params)
+
+
+def make_directory(directory):
+    """The backend for ``Emulator(directory=...)``: an instance, "fake" or None (a FakeDirectory), or "lab"."""
+    if directory is None or directory == 'fake':
+        return FakeDirectory()
+    if directory == 'lab':
+        return LabMember()
+    return directory

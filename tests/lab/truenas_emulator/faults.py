@@ -11,6 +11,14 @@ Switches and their parameters (``times``: how many calls/jobs it hits, None = un
   validation=None, times=1 -- the next job of ``method`` ends so; ``validation`` ([[attr, msg, errno], ...])
   makes it fail with ValidationErrors (exc_info.type VALIDATION) instead of a CallError.
 - ``rate_limit_logins``: times=None -- auth.login* answer "Rate Limit Exceeded" (EBUSY).
+- ``clock_offset``: seconds, times=None -- the NAS clock is that far ahead (negative: behind): ``system.info``
+  reports ``datetime`` (and ``boottime``) shifted by it, as a NAS without working NTP would.
+- ``kinit_fails``: code='KRB5KDC_ERR_PREAUTH_FAILED', times=1 -- the next kinit with a password (join or leave
+  credential) fails with that KRB5 error-table name, without asking the KDC (no bad-password count).
+- ``join_fails``: error, times=1 -- the next ``net ads join`` fails with Samba's text ``error`` (e.g. "Failed to
+  join domain: failed to lookup DC info for domain 'X' over rpc: Logon failure"), before reaching the DC.
+- ``winbind_fails_after_join``: error='WBC_ERR_WINBIND_NOT_AVAILABLE', times=1 -- right after a successful
+  join, winbindd does not come up (wbclient.WBCError): 25.10 ends FAULTED with the join kept, 25.04 DISABLED.
 """
 
 import threading
@@ -23,6 +31,10 @@ SWITCHES = {
     'job_outcome': {'method': _REQUIRED, 'state': 'FAILED', 'error': 'Emulated job failure', 'errno': 14,
                     'extra': None, 'validation': None, 'times': 1},
     'rate_limit_logins': {'times': None},
+    'clock_offset': {'seconds': _REQUIRED, 'times': None},
+    'kinit_fails': {'code': 'KRB5KDC_ERR_PREAUTH_FAILED', 'times': 1},
+    'join_fails': {'error': _REQUIRED, 'times': 1},
+    'winbind_fails_after_join': {'error': 'WBC_ERR_WINBIND_NOT_AVAILABLE', 'times': 1},
 }
 
 

@@ -35,7 +35,8 @@ async def ready(ctx):  # pylint: disable=unused-argument
 async def info(ctx):
     emu = ctx.emu
     uptime = time.monotonic() - emu.started_monotonic
-    now = datetime.now(timezone.utc)
+    offset = emu.faults.take('clock_offset')
+    now = datetime.now(timezone.utc) + timedelta(seconds=offset['seconds'] if offset else 0)
     return {
         'version': emu.personality.version, 'buildtime': _BUILDTIME, 'hostname': emu.network.config()['hostname'],
         'physmem': 8 * 1024 ** 3, 'model': 'Emulated CPU', 'cores': 4, 'physical_cores': 2,

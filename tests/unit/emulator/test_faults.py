@@ -85,6 +85,18 @@ def test_delayed_calls_answer_out_of_order(nas):
     assert [client.recv()['id'], client.recv()['id']] == [2, 1]
 
 
+def test_clock_offset_shifts_the_nas_clock_until_cleared(nas):
+    emu, client = nas
+
+    def offset():
+        return client.call('system.info')['datetime']['$date'] / 1000.0 - time.time()
+
+    emu.faults.set('clock_offset', seconds=-600)
+    assert abs(offset() + 600) < 1 and abs(offset() + 600) < 1
+    emu.faults.clear('clock_offset')
+    assert abs(offset()) < 1
+
+
 @pytest.mark.parametrize('name, params', [
     ('nosuch', {}),
     ('drop_on_call', {}),

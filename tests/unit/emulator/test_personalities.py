@@ -45,9 +45,12 @@ def test_implemented_methods_available_in_a_release_are_registered(versions, nam
             assert method in methods, f'{method} exists in {name} but the emulator does not register it'
 
 
-def test_directory_methods_are_not_registered_yet():
-    for name in RELEASES:
-        assert not [m for m in Emulator(name).methods if m.split('.')[0] in ('activedirectory', 'idmap', 'directoryservices')]
+def test_directory_api_generation_per_release():
+    old, new = Emulator('25.04').methods, Emulator('25.10').methods
+    for method in ('activedirectory.config', 'activedirectory.update', 'activedirectory.leave', 'idmap.query', 'idmap.update'):
+        assert method in old and method not in new
+    for method in ('directoryservices.config', 'directoryservices.update', 'directoryservices.leave'):
+        assert method in new and method not in old
 
 
 @pytest.mark.parametrize('version, short, full', [

@@ -107,11 +107,12 @@ def test_fresh_join_then_converged(version):
     assert PASSWORD not in repr(result)
     join = [params[0] for method, params in nas.calls if method.endswith('.update')][0]
     if version.startswith('25.10'):
-        assert join['credential'] == {'credential_type': 'KERBEROS_USER', 'username': 'admin@' + DOMAIN, 'password': PASSWORD}
+        assert join['credential'] == {'credential_type': 'KERBEROS_USER', 'username': 'admin@' + DOMAIN.upper(), 'password': PASSWORD}
         assert join['configuration']['hostname'] == 'nas1' and join['enable_dns_updates'] is False
         assert join['configuration']['idmap']['idmap_domain'] == {'idmap_backend': 'RID', 'range_low': 100000001, 'range_high': 200000000}
     else:
-        assert join['bindpw'] == PASSWORD and join['domainname'] == DOMAIN.upper() and join['createcomputer'] == ''
+        assert join['bindpw'] == PASSWORD and join['bindname'] == 'admin' and join['domainname'] == DOMAIN.upper()
+        assert join['createcomputer'] == ''
     nas.calls = []
     again = ad_join.run(Module(), nas)
     assert again['changed'] is False and again['msg'] == 'already joined'

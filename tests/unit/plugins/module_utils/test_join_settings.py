@@ -41,6 +41,7 @@ def test_defaults():
     (dict(username='admin\n@x.com'), 'give the UPN'),
     (dict(username='*)(uid=*'), 'give the UPN'),
     (dict(domain='aadds_contoso.com'), 'not a valid DNS domain'),
+    (dict(username='dana@contoso.onmicrosoft.com'), 'UPN suffix'),
 ])
 def test_bad_input(extra, words):
     with pytest.raises(ValueError) as caught:
@@ -57,3 +58,8 @@ def test_custom_ranges():
     desired = settings.desired(params(idmap={'builtin': {'range_low': 10000, 'range_high': 19999},
                                              'domain': {'range_low': 20000, 'range_high': 2147000000}}))
     assert desired['idmap']['builtin'] == (10000, 19999) and desired['idmap']['domain'] == (20000, 2147000000)
+
+
+@pytest.mark.parametrize('given, name', [('admin@AADDSContoso.com', 'admin'), ('admin', 'admin'), (' admin ', 'admin')])
+def test_username_becomes_the_kerberos_name(given, name):
+    assert settings.desired(params(username=given))['username'] == name

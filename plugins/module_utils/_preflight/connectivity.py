@@ -1,0 +1,246 @@
+# -*- coding: utf-8 -*-
+# Copyright: nasjoin.entra contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""entra_connectivity: can this NAS reach and use the managed domain? Read-only.
+
+PRIVATE to the collection. Read the NAS's hostname, nameservers and clock through the client,
+run every probe concurrently in two rounds (reachability, then the protocol checks on what
+answered), decide each check (checks.py) and sum up. A dead DC costs one probe timeout.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
+from ansible_collections.nasjoin.entra.plugins.module_utils._directory import kerberos
+from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import Resolver
+from ansible_collections.nasjoin.entra.plugins.module_utils._directory.kerberos_crypto import HAS_CRYPTOGRAPHY
+from ansible_collections.nasjoin.entra.plugins.module_utils._join import settings
+from ansible_collections.nasjoin.entra.plugins.module_utils._network.dns_config import NAMESERVER_SLOTS
+from ansible_collections.nasjoin.entra.plugins.module_utils._preflight import checks
+from ansible_collections.nasjoin.entra.plugins.module_utils._preflight.probes import Prober, failure
+
+TCP_PORTS = (53, 88, 135, 389, 445, 464, 3268)
+UDP_PORTS = (53, 88, 389)
+RESOLVER_RECORDS = ('_kerberos._tcp.%s', '_ldap._tcp.%s')
+DC_RECORDS = ('_ldap._tcp.dc._msdcs.%s', '_kerberos._tcp.%s', '_kerberos._udp.%s', '_kpasswd._tcp.%s')
+ORDER = (['hostname', 'resolver', 'dns_a', 'dns_srv'] + ['tcp_%d' % number for number in TCP_PORTS + (636,)]
+         + ['udp_%d' % number for number in UDP_PORTS]
+         + ['ldap_rootdse', 'clock_skew', 'ldap_signing', 'ldaps_tls_version', 'ldaps_certificate', 'kerberos_aes',
+            'kerberos_rc4', 'credentials'])
+FAIL_ON = {'fail': ('fail',), 'warn': ('fail', 'warn'), 'never': ()}
+MSG_NAMES = 6  # failed or warning checks named in msg
+
+
+def settings_from(params):
+    """Validated inputs (ValueError names the parameter)."""
+    domain = _validate.domain_name(params['domain'], 'domain')
+    if not params['dc_ips']:
+        raise ValueError('dc_ips: give the managed domain\'s domain controller addresses (two in Entra Domain Services).')
+    wanted = {
+        'domain': domain,
+        'dc_ips': _validate.unique([_validate.nameserver(ip, 'dc_ips[%d]' % index)
+                                    for index, ip in enumerate(params['dc_ips'])], 'dc_ips'),
+        'nameservers': None,
+        'username': settings.username(params['username'], domain) if params.get('username') else None,
+    }
+    if wanted['username'] and not params.get('password'):
+        raise ValueError('password: give the join user\'s password with username (or neither, to skip the credential check).')
+    if params.get('nameservers'):
+        wanted['nameservers'] = _validate.unique([_validate.nameserver(ip, 'nameservers[%d]' % index)
+                                                  for index, ip in enumerate(params['nameservers'])], 'nameservers')
+    if params['max_clock_skew'] < 1 or params['probe_timeout'] <= 0:
+        raise ValueError('max_clock_skew and probe_timeout must be positive.')
+    return wanted
+
+
+def epoch_of(value):
+    """A middleware datetime (extended JSON ``{"$date": ms}``) as seconds since the epoch, or None."""
+    if isinstance(value, dict) and isinstance(value.get('$date'), (int, float)):
+        return value['$date'] / 1000.0
+    return None
+
+
+def nas_facts(client, clock=time.time):
+    """Hostname, nameservers and clock offset of the NAS, as its middleware reports them."""
+    config = client.call('network.configuration.config')
+    before = clock()
+    info = client.call('system.info')
+    stamp = epoch_of(info.get('datetime'))
+    return {
+        'hostname': config.get('hostname'),
+        'nameservers': [config[slot] for slot in NAMESERVER_SLOTS if config.get(slot)],
+        'clock': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(stamp)) if stamp is not None else None,
+        'clock_offset': None if stamp is None else round(stamp - (before + clock()) / 2, 3),
+    }
+
+
+def probe_all(jobs, timeout):
+    """Run every job {key: (function, args...)} at once; {key: outcome} with ``elapsed_ms`` in each."""
+    def timed(job):
+        started = time.monotonic()
+        try:
+            outcome = job[0](*job[1:])
+        except Exception as exc:  # pylint: disable=broad-except  # every probe failure becomes its outcome
+            outcome = failure(exc, timeout)
+        outcome['elapsed_ms'] = round((time.monotonic() - started) * 1000, 1)
+        return outcome
+
+    if not jobs:
+        return {}
+    keys = list(jobs)
+    with ThreadPoolExecutor(max_workers=min(len(keys), 64)) as pool:
+        return dict(zip(keys, pool.map(timed, [jobs[key] for key in keys])))
+
+
+def _answered(seen, name, ip):
+    return 'problem' not in seen.get((name, ip), {'problem': 'not probed'})
+
+
+def reachability_jobs(prober, wanted, nas, secure_ldap):
+    """First round: nameservers, each DC's DNS, ports and rootDSE, {(check name, target): (function, args...)}."""
+    domain = wanted['domain']
+    jobs = dict((('resolver', ns), (prober.srv, ns, [record % domain for record in RESOLVER_RECORDS]))
+                for ns in wanted['nameservers'] or nas['nameservers'])
+    for ip in wanted['dc_ips']:
+        jobs[('dns_a', ip)] = (prober.addresses, ip, domain)
+        jobs[('dns_srv', ip)] = (prober.srv, ip, [record % domain for record in DC_RECORDS])
+        jobs[('ldap_rootdse', ip)] = (prober.rootdse, ip)
+        for number in TCP_PORTS + ((636,) if secure_ldap else ()):
+            jobs[('tcp_%d' % number, ip)] = (prober.tcp, ip, number)
+        for number in UDP_PORTS:
+            jobs[('udp_%d' % number, ip)] = (prober.udp, ip, number)
+    return jobs
+
+
+def protocol_jobs(prober, wanted, seen, password):
+    """Second round, only where the first found the port open: hardening probes and the one credential check."""
+    dc_ips = wanted['dc_ips']
+    user = checks.principal(wanted['username'], wanted['domain'])[0] if wanted['username'] else None
+    jobs = {}
+    for ip in dc_ips:
+        if _answered(seen, 'tcp_389', ip):
+            jobs[('ldap_signing', ip)] = (prober.simple_bind, ip)
+        if _answered(seen, 'tcp_636', ip):
+            jobs[('ldaps_tls_version', ip)] = (prober.tls_legacy, ip)
+            jobs[('ldaps_certificate', ip)] = (prober.certificate, ip)
+        account = checks.dc_account(seen[('ldap_rootdse', ip)]) or user
+        if _answered(seen, 'tcp_88', ip) and account:
+            jobs[('kerberos_aes', ip)] = (prober.as_req, ip, account, [kerberos.AES256, kerberos.AES128])
+            jobs[('kerberos_rc4', ip)] = (prober.as_req, ip, account, [kerberos.RC4])
+    kdc = next((ip for ip in dc_ips if _answered(seen, 'tcp_88', ip)), None)
+    if user and kdc:
+        jobs[('credentials', kdc)] = (prober.credentials, kdc, user, password)
+    return jobs
+
+
+def probe(prober, wanted, nas, secure_ldap, password=None):
+    """Both rounds of probes: {(check name, target): outcome}."""
+    seen = probe_all(reachability_jobs(prober, wanted, nas, secure_ldap), prober.timeout)
+    seen.update(probe_all(protocol_jobs(prober, wanted, seen, password), prober.timeout))
+    return seen
+
+
+def decide(seen, wanted, nas, secure_ldap, max_clock_skew, now):
+    """Every check, in ORDER, from the probe outcomes; a probe that did not run is a skip that says why."""
+    domain, dc_ips = wanted['domain'], wanted['dc_ips']
+    found = [checks.hostname(nas['hostname'])]
+    for (name, target), outcome in seen.items():
+        if name == 'resolver':
+            found.append(checks.resolver(target, dc_ips, [record % domain for record in RESOLVER_RECORDS], outcome))
+    if not any(key[0] == 'resolver' for key in seen):
+        found.append(checks.check('resolver', None, 'fail', 'the NAS has no nameserver', None, checks.RESOLVER_HINT))
+    for ip in dc_ips:
+        found.append(checks.dns_a(ip, domain, dc_ips, seen[('dns_a', ip)]))
+        found.append(checks.dns_srv(ip, dc_ips, [record % domain for record in DC_RECORDS], seen[('dns_srv', ip)]))
+        for number in TCP_PORTS + (636,):
+            found.append(checks.port('tcp', number, ip, seen[('tcp_%d' % number, ip)]) if ('tcp_%d' % number, ip) in seen
+                         else checks.skip('tcp_%d' % number, ip, 'secure_ldap is false'))
+        found.extend(checks.port('udp', number, ip, seen[('udp_%d' % number, ip)]) for number in UDP_PORTS)
+        found.append(checks.rootdse(ip, domain, seen[('ldap_rootdse', ip)]))
+        found.append(checks.clock(ip, seen[('ldap_rootdse', ip)], nas['clock_offset'], max_clock_skew))
+        found.extend(_protocol_checks(seen, ip, domain, secure_ldap, now))
+    found.append(_credential_check(seen, wanted))
+    for item in found:
+        item['elapsed_ms'] = seen.get((item['name'], item['target']), {}).get('elapsed_ms')
+    return sorted(found, key=lambda item: ORDER.index(item['name']))
+
+
+def _protocol_checks(seen, ip, domain, secure_ldap, now):
+    decisions = (('ldap_signing', 'tcp_389', lambda outcome: checks.ldap_signing(ip, outcome)),
+                 ('ldaps_tls_version', 'tcp_636', lambda outcome: checks.tls_legacy(ip, outcome)),
+                 ('ldaps_certificate', 'tcp_636', lambda outcome: checks.ldaps_certificate(ip, domain, outcome, now)),
+                 ('kerberos_aes', 'tcp_88', lambda outcome: checks.kerberos_aes(ip, outcome)),
+                 ('kerberos_rc4', 'tcp_88', lambda outcome: checks.kerberos_rc4(ip, outcome)))
+    for name, needs, decision in decisions:
+        if (name, ip) in seen:
+            yield decision(seen[(name, ip)])
+        elif needs == 'tcp_636' and not secure_ldap:
+            yield checks.skip(name, ip, 'secure_ldap is false')
+        elif not _answered(seen, needs, ip):
+            yield checks.skip(name, ip, '%s did not answer' % needs.replace('_', ' ').upper())
+        else:
+            yield checks.skip(name, ip, 'no account to ask the KDC about (no rootDSE and no username)')
+
+
+def _credential_check(seen, wanted):
+    if not wanted['username']:
+        return checks.skip('credentials', None, 'no username given')
+    foreign = checks.principal(wanted['username'], wanted['domain'])[1]
+    if foreign:
+        return checks.upn_suffix(wanted['username'], foreign)
+    tried = [(target, outcome) for (name, target), outcome in seen.items() if name == 'credentials']
+    if not tried:
+        return checks.check('credentials', None, 'fail', 'no domain controller answered on TCP 88, so the credentials were '
+                            'not checked', None, checks.NETWORK_HINT % ('TCP', 88, checks.PORT_NAMES[88]))
+    return checks.credentials(tried[0][0], wanted['username'], tried[0][1])
+
+
+def key_of(item):
+    return item['name'] if item['target'] is None else '%s@%s' % (item['name'], item['target'])
+
+
+def report(found, nas, delegated, fail_on):
+    """The module result: checks, counts, failed checks, and a message naming the first problem and its fix."""
+    summary = dict((status, sum(item['status'] == status for item in found)) for status in ('pass', 'warn', 'fail', 'skip'))
+    summary['total'] = len(found)
+    failed = [item for item in found if item['status'] == 'fail']
+    warned = [item for item in found if item['status'] == 'warn']
+    where = ('Probes ran on the controller (api_url is set): they show the controller\'s view of the network, not the '
+             'NAS\'s; run the task on the NAS over SSH for its own view.' if delegated else 'Probes ran on the NAS.')
+    first = (failed or warned or [None])[0]
+    if first:
+        named = [key_of(item) for item in failed + warned]
+        msg = '%d of %d checks failed, %d warn (%s%s). First: %s: %s. Fix: %s %s' % (
+            len(failed), len(found), len(warned), ', '.join(named[:MSG_NAMES]),
+            ' and %d more' % (len(named) - MSG_NAMES) if len(named) > MSG_NAMES else '', key_of(first), first['detail'],
+            first['hint'], where)
+    else:
+        msg = 'No check failed or warns: %d passed, %d skipped. %s' % (summary['pass'], summary['skip'], where)
+    result = {'changed': False, 'checks': found, 'summary': summary, 'failed_checks': [key_of(item) for item in failed],
+              'msg': msg, 'nas': dict(nas, probes_ran_on='controller' if delegated else 'nas')}
+    if any(item['status'] in FAIL_ON[fail_on] for item in found):
+        result['failed'] = True
+    return result
+
+
+def run(module, client):
+    """Probe, decide and report; never changes anything."""
+    params = module.params
+    wanted = settings_from(params)
+    if wanted['username'] and not HAS_CRYPTOGRAPHY:
+        module.fail_json(msg=missing_required_lib('cryptography'))
+    nas = nas_facts(client)
+    prober = Prober(wanted['domain'], params['probe_timeout'], Resolver(params['probe_timeout']), params['ldaps_ca_path'])
+    started = time.monotonic()
+    seen = probe(prober, wanted, nas, params['secure_ldap'], params['password'])
+    found = decide(seen, wanted, nas, params['secure_ldap'], params['max_clock_skew'], time.time())
+    result = report(found, nas, bool(params['api_url']), params['fail_on'])
+    result['elapsed_ms'] = round((time.monotonic() - started) * 1000, 1)
+    return result
