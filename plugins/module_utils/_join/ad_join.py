@@ -149,7 +149,7 @@ class Run:
         if self.module.check_mode:
             return True, 'would %s' % ('leave' if creds else 'disable')
         if creds:
-            self._job(self.api.leave, settings.username(creds['username'], current['domain']), creds['password'])
+            self._job(self.api.leave, settings.kerberos_name(creds['username'], current['domain']), creds['password'])
             return True, 'left %s: the computer account was removed' % current['domain']
         self._job(self.api.disable)
         self.module.warn('directory service disabled only: the computer account stays in %s; give leave_credentials to '

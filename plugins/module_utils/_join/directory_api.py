@@ -6,7 +6,8 @@
 PRIVATE to the collection. 25.04 has ``activedirectory.*`` (legacy schema, idmap rows apart);
 25.10 unified everything in ``directoryservices.*``. Both read into the same state shape:
 ``enabled``, ``domain``, ``hostname``, ``computer_account_ou``, ``site``, ``enable_dns_updates``,
-``idmap`` ({builtin, domain: (low, high)}), ``status``, ``status_msg``.
+``idmap`` ({builtin, domain: (low, high)}), ``status``, ``status_msg``; ``idmap_ranges()`` lists every range
+as {kind (builtin, domain, trusted), name, backend, range: (low, high)}.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -23,6 +24,11 @@ def _lower(value):
 def _kerberos_user(name, domain, password):
     """A KERBEROS_USER credential: ``name@REALM``, the realm in upper case."""
     return {'credential_type': 'KERBEROS_USER', 'username': '%s@%s' % (name, domain.upper()), 'password': password}
+
+
+def _range(kind, name, entry):
+    return {'kind': kind, 'name': name, 'backend': entry.get('idmap_backend'),
+            'range': (entry.get('range_low'), entry.get('range_high'))}
 
 
 class DirectoryAPI:
@@ -72,6 +78,15 @@ class DirectoryServices(DirectoryAPI):
             'enable_dns_updates': bool(self.raw.get('enable_dns_updates')),
             'idmap': ranges,
         }
+
+    def idmap_ranges(self):
+        """Every idmap range (after ``read``): builtin, the domain, trusted domains."""
+        conf = self.raw.get('configuration') or {}
+        idmap = conf.get('idmap') or {}
+        entries = [('builtin', 'builtin', dict(idmap.get('builtin') or {}, idmap_backend='TDB')),
+                   ('domain', (idmap.get('idmap_domain') or {}).get('name') or 'domain', idmap.get('idmap_domain') or {})]
+        entries += [('trusted', entry.get('name'), entry) for entry in conf.get('trusted_domains') or []]
+        return [_range(kind, name, entry) for kind, name, entry in entries]
 
     def join(self, desired, password, timeout, on_progress):
         idmap = desired['idmap']
@@ -129,6 +144,13 @@ class ActiveDirectory(DirectoryAPI):
         rows = self.idmap_rows()
         return dict((key, (rows.get(name, {}).get('range_low'), rows.get(name, {}).get('range_high')))
                     for key, name in self._ROWS.items())
+
+    def idmap_ranges(self):
+        """Every idmap row that maps domain accounts: builtin, the domain, trusted domains (not DS_TYPE_LDAP)."""
+        kinds = dict((name, key) for key, name in self._ROWS.items())
+        found = [_range(kinds.get(row['name'], 'trusted'), row['name'], row) for row in self.client.call('idmap.query') or []
+                 if row['name'] in kinds or not row['name'].startswith('DS_TYPE_')]
+        return sorted(found, key=lambda entry: ('builtin', 'domain', 'trusted').index(entry['kind']))
 
     def _set_idmap(self, idmap):
         rows = self.idmap_rows()

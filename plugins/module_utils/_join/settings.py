@@ -61,12 +61,17 @@ def id_range(value, name, default):
     return low, high
 
 
+def overlap(first, second):
+    """True when the id ranges ``(low, high)`` share an id."""
+    return first[0] <= second[1] and second[0] <= first[1]
+
+
 def idmap(params):
     """The builtin and domain ranges, refusing overlaps."""
     options = params or {}
     builtin = id_range(options.get('builtin'), 'idmap.builtin', DEFAULT_BUILTIN)
     domain = id_range(options.get('domain'), 'idmap.domain', DEFAULT_DOMAIN)
-    if builtin[0] <= domain[1] and domain[0] <= builtin[1]:
+    if overlap(builtin, domain):
         raise ValueError('idmap: the builtin range %d-%d and the domain range %d-%d overlap; ids would map to two '
                          'accounts.' % (builtin + domain))
     return {'builtin': builtin, 'domain': domain, 'backend': (options.get('domain') or {}).get('backend', 'RID')}
@@ -83,7 +88,7 @@ def desired(params):
         'idmap': idmap(params.get('idmap')),
     }
     if params.get('username'):
-        settings['username'] = username(params['username'], settings['domain'])
+        settings['username'] = kerberos_name(params['username'], settings['domain'])
     return settings
 
 
@@ -93,18 +98,23 @@ def desired_domain(params):
 
 
 def username(value, domain):
-    """The join user's Kerberos name without the realm, from a UPN in the managed domain or a bare name.
-
-    TrueNAS authenticates as ``<name>@<REALM>`` (realm upper case: MIT Kerberos refuses the KDC's
-    reply to a lower-case realm). A UPN whose suffix is not the managed domain would need an
-    enterprise principal, which TrueNAS does not send.
-    """
+    """A user name as given (UPN or bare sAMAccountName), refusing what no Kerberos principal holds."""
     text = value.strip()
     if not text or any(char in text for char in '\\/:;|=,+*?<>"[]\r\n\t'):
         raise ValueError('username: %r is not a user name; give the UPN, e.g. admin@%s.' % (value, domain))
     if text.count('@') > 1:
         raise ValueError('username: %r has more than one "@".' % value)
-    name, dummy, suffix = text.partition('@')
+    return text
+
+
+def kerberos_name(value, domain):
+    """The user's Kerberos name without the realm, for TrueNAS's join credential.
+
+    TrueNAS authenticates as ``<name>@<REALM>`` (realm upper case: MIT Kerberos refuses the KDC's
+    reply to a lower-case realm). A UPN whose suffix is not the managed domain would need an
+    enterprise principal, which TrueNAS does not send.
+    """
+    name, dummy, suffix = username(value, domain).partition('@')
     if suffix and suffix.lower() != domain:
         raise ValueError('username: the UPN suffix of %r is not the managed domain %s; TrueNAS authenticates as '
                          '<name>@%s, so give the sAMAccountName (or a UPN in %s) of that user.'

@@ -34,8 +34,7 @@ ORDER = (['hostname', 'resolver', 'dns_a', 'dns_srv'] + ['tcp_%d' % number for n
          + ['udp_%d' % number for number in UDP_PORTS]
          + ['ldap_rootdse', 'clock_skew', 'ldap_signing', 'ldaps_tls_version', 'ldaps_certificate', 'kerberos_aes',
             'kerberos_rc4', 'credentials'])
-FAIL_ON = {'fail': ('fail',), 'warn': ('fail', 'warn'), 'never': ()}
-MSG_NAMES = 6  # failed or warning checks named in msg
+MSG_NAMES = checks.MSG_NAMES
 
 
 def settings_from(params):
@@ -202,31 +201,15 @@ def _credential_check(seen, wanted):
     return checks.credentials(tried[0][0], wanted['username'], tried[0][1])
 
 
-def key_of(item):
-    return item['name'] if item['target'] is None else '%s@%s' % (item['name'], item['target'])
+key_of = checks.key_of
 
 
 def report(found, nas, delegated, fail_on):
     """The module result: checks, counts, failed checks, and a message naming the first problem and its fix."""
-    summary = dict((status, sum(item['status'] == status for item in found)) for status in ('pass', 'warn', 'fail', 'skip'))
-    summary['total'] = len(found)
-    failed = [item for item in found if item['status'] == 'fail']
-    warned = [item for item in found if item['status'] == 'warn']
     where = ('Probes ran on the controller (api_url is set): they show the controller\'s view of the network, not the '
              'NAS\'s; run the task on the NAS over SSH for its own view.' if delegated else 'Probes ran on the NAS.')
-    first = (failed or warned or [None])[0]
-    if first:
-        named = [key_of(item) for item in failed + warned]
-        msg = '%d of %d checks failed, %d warn (%s%s). First: %s: %s. Fix: %s %s' % (
-            len(failed), len(found), len(warned), ', '.join(named[:MSG_NAMES]),
-            ' and %d more' % (len(named) - MSG_NAMES) if len(named) > MSG_NAMES else '', key_of(first), first['detail'],
-            first['hint'], where)
-    else:
-        msg = 'No check failed or warns: %d passed, %d skipped. %s' % (summary['pass'], summary['skip'], where)
-    result = {'changed': False, 'checks': found, 'summary': summary, 'failed_checks': [key_of(item) for item in failed],
-              'msg': msg, 'nas': dict(nas, probes_ran_on='controller' if delegated else 'nas')}
-    if any(item['status'] in FAIL_ON[fail_on] for item in found):
-        result['failed'] = True
+    result = checks.summarize(found, fail_on, where)
+    result['nas'] = dict(nas, probes_ran_on='controller' if delegated else 'nas')
     return result
 
 

@@ -9,7 +9,9 @@ EMULATOR_PKG=$LAB/truenas_emulator
 EMULATOR_PYTHON=${LAB_EMULATOR_PYTHON:-$EMULATOR_VENV/bin/python}
 # options of the stand-ins' emulators beyond the per-stand-in ones; a change restarts them.
 # --directory lab: the directory methods join and leave for real through nas/member.sh
-EMULATOR_OPTIONS=(--directory lab)
+# --rate-limit: the lab's tests log in from the one host address far more often than a fleet run does; the
+# TrueNAS limit of 20 logins a minute per address is tested against the loopback emulator instead.
+EMULATOR_OPTIONS=(--directory lab --rate-limit 600)
 
 # the environment of every process of stand-in I, SSH sessions included: a NAS-like PATH
 # whose first directory holds the emulator's midclt (paths have no spaces: lab.py checks)

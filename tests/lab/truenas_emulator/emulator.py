@@ -28,13 +28,15 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
     tests on loopback see API keys revoked); ``realistic_delays``: sleep like the NAS does before refusing
     rate-limited calls (1-10 s) and unknown API keys (1-2 s).
     ``directory``: the directory backend (directory_backend.py): a FakeDirectory (default: a healthy
-    AADDSCONTOSO.COM), a LabMember, or "fake" / "lab".
+    AADDSCONTOSO.COM), a LabMember, or "fake" / "lab"; ``rate_limit``: unauthenticated calls per method and
+    client address in 60 s (TrueNAS: 20).
     """
 
     def __init__(self, version=DEFAULT, *, api_keys=None, users=None,  # pylint: disable=too-many-arguments
                  resolv_conf=None, state_file=None, interfaces=None, hostname=None, trust_loopback=False,
-                 realistic_delays=False, directory=None):
+                 realistic_delays=False, directory=None, rate_limit=20):
         self.personality = personality(version)
+        self.rate_limit = rate_limit
         self.trust_loopback, self.realistic_delays = trust_loopback, realistic_delays
         self.store = Store(state_file)
         self.stats = Counters()

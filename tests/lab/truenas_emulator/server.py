@@ -144,7 +144,7 @@ class Server:
     def __init__(self, emu):
         self.emu = emu
         self.apps = set()
-        self.rate_limit = RateLimit()
+        self.rate_limit = RateLimit(emu.rate_limit)
         self._servers = []
         self.url = self.socket_path = self.control_path = None
 
