@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ..conftest import COLLECTION, Ansible
+from ..conftest import Ansible
 
 TASK = '''    - name: network settings
       nasjoin.entra.entra_dns_config:
@@ -89,13 +89,3 @@ def test_check_mode_predicts_a_failed_verification(lab, lab_ansible):
     run = dns_play(lab_ansible, 'nas1-api', [silent], '--check')
     assert run.rc != 0 and 'Check mode: nothing was changed' in run.result['msg']
     assert stored(lab, 1)[0] == before
-
-
-def test_main_playbook_converges_the_fleet(lab, lab_ansible):
-    playbook = COLLECTION / 'playbooks' / 'join_entra_ds.yml'
-    first = lab_ansible.run_playbook(playbook, *lab_ansible.secrets)
-    assert first.rc == 0, first.stdout + first.stderr
-    hosts = sorted(set(host for host, status, dummy in first.results))
-    assert hosts == ['nas1-api', 'nas2-ssh']
-    second = lab_ansible.run_playbook(playbook, *lab_ansible.secrets)
-    assert second.rc == 0 and second.changed == 0, second.stdout + second.stderr
