@@ -96,7 +96,7 @@ def test_check_mode_and_disable_only(lab, nas1):
 ])
 def test_failures_are_named_with_a_hint(lab, nas1, role, options, words):
     nas, runner, control = nas1
-    args = dict(JOIN, username=lab.user(role)['upn'], password=lab['user_password'])
+    args = {'domain': JOIN['domain'], 'username': lab.user(role)['upn'], 'password': lab['user_password']}
     args.update(options)
     run = join_play(runner, 'nas1-api', '-vvvv', **args)
     assert run.rc != 0 and words in run.result['msg'], run.stdout + run.stderr
