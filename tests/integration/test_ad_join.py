@@ -139,3 +139,16 @@ def test_password_never_in_verbose_output(ansible, domain_nas, tls):
     run = ansible.playbook(join_task(domain_nas, tls), '-vvvv', '--diff')
     assert run.rc == 0
     assert FAKE_JOIN_PASSWORD not in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize('user, code, words', [
+    ('ghost', None, 'not in the managed domain'),
+    (FAKE_JOIN_USER, 'KRB5KDC_ERR_CLIENT_REVOKED', 'locked'),
+    (FAKE_JOIN_USER, 'KRB5KDC_ERR_KEY_EXP', 'change the password'),
+])
+def test_account_problems_are_explained(ansible, domain_nas, tls, user, code, words):
+    if code:
+        domain_nas.fake.kinit_errors[user] = code
+    run = ansible.playbook(join_task(domain_nas, tls, username='%s@%s' % (user, DOMAIN)))
+    assert run.rc != 0 and words in run.result['msg'], run.stdout + run.stderr
+    assert len(domain_nas.fake.kinits) == 1 and not domain_nas.fake.joined

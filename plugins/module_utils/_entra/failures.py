@@ -27,7 +27,8 @@ FAILURES = (
     (r'revoked|locked',
      'the join account is locked in the managed domain (5 bad passwords in 2 minutes lock it for 30 minutes): wait, '
      'fix the password, and never retry in a loop.'),
-    (r'not found in kerberos database|c_principal_unknown|does not have the specified credentials|no such user',
+    (r'not found in kerberos database|c_principal_unknown|does not have the specified credentials|credentials were not found|'
+     r'no such user',
      'the join user is not in the managed domain: a cloud user appears only after a password change in Entra (wait '
      'about 15 minutes after it), a hybrid user needs legacy password hash sync, and guest users cannot join.'),
     (r'must change password|password.*expired|key_expired',

@@ -1,5 +1,6 @@
 """ad_join against the lab's real Samba domain, through stand-in nas1's emulator (which runs net ads join and
-winbind for real): from the controller over wss and on the NAS over SSH. Leaves nas1 not joined."""
+winbind for real): from the controller over wss and on the NAS over SSH, on TrueNAS 25.10 (main lab) and 25.04
+(alt lab). Leaves nas1 not joined."""
 
 import json
 import sys
@@ -36,18 +37,28 @@ def reset(lab, runner):
         lab.nas_exec(1, 'midclt', 'call', 'privilege.delete', str(privilege['id']))
 
 
-@pytest.fixture
-def nas1(lab, tmp_path):
-    """nas1, not joined, its nameservers at the DCs; left not joined afterwards."""
-    nas = lab['nas'][0]
+def standing(the_lab, tmp_path):
+    """Stand-in 1 of ``the_lab``, not joined, its nameservers at the DCs; left not joined afterwards."""
+    nas = the_lab['nas'][0]
     control = Control(str(Path(nas['dir']) / 'control.sock'))
-    runner = lab_runner(lab, tmp_path)
+    runner = lab_runner(the_lab, tmp_path)
     dns = ('    - name: nameservers\n      nasjoin.entra.entra_dns_config:\n        domain: "{{ entra_domain }}"\n'
            '        nameservers: "{{ entra_dc_ips }}"\n')
     assert runner.playbook(dns + API_DEFAULTS, *runner.secrets, hosts='nas1-api').rc == 0
-    reset(lab, runner)
+    reset(the_lab, runner)
     yield nas, runner, control
-    reset(lab, runner)
+    reset(the_lab, runner)
+
+
+@pytest.fixture
+def nas1(lab, tmp_path):
+    yield from standing(lab, tmp_path)
+
+
+@pytest.fixture
+def any_nas1(any_lab, tmp_path):
+    """nas1 of the main lab (TrueNAS 25.10) and of the alt lab (25.04, every hardening off)."""
+    yield from standing(any_lab, tmp_path)
 
 
 def computer_dn(lab, name):
@@ -56,8 +67,9 @@ def computer_dn(lab, name):
     return str(conn.entries[0].distinguishedName) if conn.entries else None
 
 
-def test_join_converge_admin_group_and_leave(lab, nas1):
-    nas, runner, control = nas1
+def test_join_converge_admin_group_and_leave(any_lab, any_nas1):
+    lab = any_lab
+    nas, runner, control = any_nas1
     first = join_play(runner, 'nas1-api', admin_group=lab['groups']['admins'], **JOIN)
     assert first.rc == 0 and first.changed == 1, first.stdout + first.stderr
     assert first.result['status'] == 'HEALTHY'
