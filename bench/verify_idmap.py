@@ -1,7 +1,7 @@
 """verify_idmap's full directory comparison in a bulk lab, next to `wbinfo -u` plus `getent` over the same users.
 
 Needs a separate lab with bulk users, never the main lab's state, for example:
-  tests/lab/labctl --lab-dir /var/lib/nasjoin-lab-bench up --prefix njb --net 10.77.88 --nas 1 --users 10000
+  tests/lab/labctl --lab-dir /var/lib/nasjoin-lab-bench up --prefix njb --net 198.18.77 --nas 1 --users 10000
 Joins its stand-in 1 (ad_join), then measures, each in a fresh process (wall time and peak RSS, GNU time):
   module    verify_idmap run directly (no Ansible around it) from the lab host over wss, with the LDAPS comparison
   baseline  `wbinfo -u | xargs getent passwd` inside the stand-in (winbind's own enumeration plus one NSS lookup per
