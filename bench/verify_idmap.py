@@ -68,7 +68,7 @@ def main():
         seconds, mib, result = module('verify_idmap', verify, env)
         stats = result.get('directory') or {}
         base_s, base_mib, proc = timed([str(LABCTL), '--lab-dir', options.lab_dir, 'nas-exec', '1', 'sh', '-c',
-                                        'wbinfo -u | xargs getent passwd | wc -l'])
+                                        'wbinfo -u | xargs -d "\\n" getent passwd | wc -l'])
     finally:
         module('ad_join', dict(api, state='absent', domain=lab['dns_domain'], leave_credentials={
             'username': lab['join_user']['upn'], 'password': lab['user_password']}), env)

@@ -206,11 +206,9 @@ async def directory_groups(emu, filters):
         found = [await directory.run('getgr', gid=mapped[1])] if mapped and mapped[0] != 'USER' else []
     else:
         found = await directory.run('groups')
-    entries = []
-    for grp in found:
-        if grp and grp['source'] != 'LOCAL':
-            entries.append(synthetic_group(emu, grp, await directory.run('xid_to_sid', 'GROUP', grp['gr_gid'])))
-    return entries
+    found = [grp for grp in found if grp and grp['source'] != 'LOCAL']
+    sids = await directory.run('xids_to_sids', 'GROUP', [grp['gr_gid'] for grp in found])
+    return [synthetic_group(emu, grp, sid) for grp, sid in zip(found, sids)]
 
 
 async def directory_users(emu, filters):
@@ -225,11 +223,9 @@ async def directory_users(emu, filters):
         found = [await directory.run('getpw', uid=mapped[1])] if mapped and mapped[0] != 'GROUP' else []
     else:
         found = await directory.run('users')
-    entries = []
-    for passwd in found:
-        if passwd and passwd['source'] != 'LOCAL':
-            entries.append(synthetic_user(emu, passwd, await directory.run('xid_to_sid', 'USER', passwd['pw_uid'])))
-    return entries
+    found = [passwd for passwd in found if passwd and passwd['source'] != 'LOCAL']
+    sids = await directory.run('xids_to_sids', 'USER', [passwd['pw_uid'] for passwd in found])
+    return [synthetic_user(emu, passwd, sid) for passwd, sid in zip(found, sids)]
 
 
 @api_method('group.query', args=models.QueryArgs)

@@ -192,6 +192,11 @@ class DirectoryBackend:
         """SID of uid (id_type USER) or gid (GROUP) through winbind, or None."""
         raise NotImplementedError
 
+    def xids_to_sids(self, id_type, xids):
+        """SIDs (or None) of many ids at once, as the middleware's cache fill converts them in one batch
+        (idmap.convert_unixids)."""
+        return [self.xid_to_sid(id_type, xid) for xid in xids]
+
     def sid_to_xid(self, sid):
         """(id_type, xid) of a SID through winbind, or None."""
         raise NotImplementedError
@@ -741,6 +746,16 @@ class LabMember(DirectoryBackend):
 
     def xid_to_sid(self, id_type, xid):
         return self._wbinfo(f'--{"uid" if id_type == "USER" else "gid"}-to-sid={xid}')
+
+    def xids_to_sids(self, id_type, xids):
+        """One `wbinfo --unix-ids-to-sids` for all (one line per id, "NOT MAPPED" for the unmapped)."""
+        if not xids:
+            return []
+        letter = 'u' if id_type == 'USER' else 'g'
+        lines = (self._wbinfo('--unix-ids-to-sids=' + ' '.join(f'{letter}{xid}' for xid in xids)) or '').splitlines()
+        if len(lines) != len(xids):
+            return [self.xid_to_sid(id_type, xid) for xid in xids]
+        return [line if line.startswith('S-') else None for line in lines]
 
     def sid_to_xid(self, sid):
         for id_type, option in (('GROUP', '--sid-to-gid'), ('USER', '--sid-to-uid')):
