@@ -12,14 +12,13 @@ Update models keep PATCH semantics: what was not sent stays out of the validated
 """
 
 import enum
-import errno
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from .errors import ValidationErrors
-from .models import Model
+from .models import Model, validate  # noqa: F401  pylint: disable=unused-import  # the directory methods' validator
 
 TRUENAS_IDMAP_MIN, TRUENAS_IDMAP_MAX = 1000, 2147000000
 RE_NETBIOSDOM = re.compile(r"^(?![0-9]*$)[a-zA-Z0-9\.\-_!@#\$%^&\(\)'\{\}~]{1,15}$")
@@ -366,25 +365,6 @@ class PrivilegeUpdateArgs(Model):
 
 class PrivilegeDeleteArgs(Model):
     id: int
-
-
-def validate(model, params):
-    """api/base/handler/accept.py accept_params/validate_model: the validated instance of ``model`` for the
-    positional ``params``, or ValidationErrors with the middleware's attribute paths."""
-    fields = list(model.model_fields)
-    if len(params) > len(fields):
-        raise ValidationErrors([('', f'Too many arguments (expected {len(fields)}, found {len(params)})', errno.EINVAL)])
-    try:
-        return model(**dict(zip(fields, params)))
-    except ValidationError as exc:
-        verrors = ValidationErrors()
-        for error in exc.errors():
-            loc, msg = [str(part) for part in error['loc']], error['msg']
-            if error['type'] == 'union_tag_not_found':
-                loc.append(error['ctx']['discriminator'].strip("'"))
-                msg = 'Field required'
-            verrors.add('.'.join(loc), msg)
-        raise verrors from None
 
 
 def values(instance, patch=()):

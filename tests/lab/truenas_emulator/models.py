@@ -20,13 +20,14 @@ class Model(BaseModel):
     model_config = ConfigDict(extra='forbid', strict=True, str_max_length=1024)
 
 
-def accept_params(model, params):
-    """Validate positional ``params`` against ``model``; return them in order or raise ValidationErrors."""
+def validate(model, params):
+    """api/base/handler/accept.py accept_params/validate_model: the validated instance of ``model`` for the
+    positional ``params``, or ValidationErrors with the middleware's attribute paths."""
     fields = list(model.model_fields)
     if len(params) > len(fields):
         raise ValidationErrors([('', f'Too many arguments (expected {len(fields)}, found {len(params)})', errno.EINVAL)])
     try:
-        instance = model(**dict(zip(fields, params)))
+        return model(**dict(zip(fields, params)))
     except ValidationError as exc:
         verrors = ValidationErrors()
         for error in exc.errors():
@@ -36,6 +37,12 @@ def accept_params(model, params):
                 msg = 'Field required'
             verrors.add('.'.join(loc), msg)
         raise verrors from None
+
+
+def accept_params(model, params):
+    """Validate positional ``params`` against ``model``; return them in order or raise ValidationErrors."""
+    instance = validate(model, params)
+    fields = list(model.model_fields)
     return [_plain(getattr(instance, field)) for field in fields]
 
 
