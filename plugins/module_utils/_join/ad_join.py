@@ -17,8 +17,6 @@ from ansible_collections.nasjoin.entra.plugins.module_utils._entra.failures impo
 from ansible_collections.nasjoin.entra.plugins.module_utils._join import admin_group, directory_api, settings
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 
-FIXED = ('hostname', 'computer_account_ou', 'site', 'idmap')
-
 
 class JoinFailed(Exception):
     """The run cannot go on; ``result`` says why (msg, hint, status)."""
@@ -161,7 +159,7 @@ def run(module, client):
     """ad_join entry point for run_module."""
     params = module.params
     desired = settings.desired(params) if params['state'] == 'present' else None
-    domain = settings.desired_domain(params)
+    domain = desired['domain'] if desired else settings.desired_domain(params)
     job = Run(module, client)
     job.api = directory_api.for_client(client)
     before = job.api.read()

@@ -39,11 +39,10 @@ def is_read(method):
 class Client:
     """Calls on one middleware connection, opened and logged in on first use."""
 
-    def __init__(self, transport, api_key=None, api_username=None, sleep=time.sleep, clock=time.monotonic):
+    def __init__(self, transport, api_key=None, api_username=None, clock=time.monotonic):
         self.transport = transport
         self._api_key = api_key
         self.api_username = api_username
-        self._sleep = sleep
         self._clock = clock
         self._connected = False
         self._subscribed = False

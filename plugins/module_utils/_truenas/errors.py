@@ -13,7 +13,6 @@ __metaclass__ = type
 
 # JSON-RPC codes used by the middleware (truenas_api_client/jsonrpc.py)
 METHOD_NOT_FOUND = -32601
-INVALID_PARAMS = -32602
 
 _HINTS = {
     'ENOTAUTHENTICATED': 'log in first: give api_key (and api_username on TrueNAS 25.04+), or run on the NAS as root.',

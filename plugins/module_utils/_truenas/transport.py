@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Ways to reach the middleware: JSON-RPC over WebSocket (remote or local socket) and midclt.
 
-PRIVATE to the collection. Each transport offers ``request(method, params, timeout)``,
-``next_notification(timeout)`` and ``close()``; every transport fault leaves as TrueNASError.
+PRIVATE to the collection. Each transport offers ``connect()``, ``request(method, params, timeout)`` and
+``close()``; the JSON-RPC ones also ``next_notification(timeout)`` for job events (midclt waits for jobs
+itself: ``runs_jobs``). Every transport fault leaves as TrueNASError.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -214,9 +215,6 @@ class MidcltTransport:
             return json.loads(out) if out else None
         except ValueError:
             return out
-
-    def next_notification(self, timeout):
-        return None
 
     def close(self):
         """Nothing to close."""

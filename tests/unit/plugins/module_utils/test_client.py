@@ -13,7 +13,7 @@ def dropped(method):
 
 
 class Clock:
-    """A clock that advances only when slept on or read often."""
+    """A clock that advances a little on every read."""
 
     def __init__(self):
         self.now = 0.0
@@ -21,9 +21,6 @@ class Clock:
     def __call__(self):
         self.now += 0.01
         return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
 
 
 def test_login_ex_with_username_then_one_connection(fake_transport):
@@ -156,7 +153,7 @@ def test_job_polls_when_events_are_quiet(fake_transport):
     transport = fake_transport({'auth.login_with_api_key': True, 'core.subscribe': 's', 'x.job': 9,
                                 'core.get_jobs': lambda params: next(polls)})
     clock = Clock()
-    assert Client(transport, KEY, sleep=clock.sleep, clock=clock).call_job('x.job') == 'done'
+    assert Client(transport, KEY, clock=clock).call_job('x.job') == 'done'
     assert transport.calls[-1] == ('core.get_jobs', [[['id', '=', 9]]])
 
 
