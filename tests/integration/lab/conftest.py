@@ -6,7 +6,8 @@ The labs come up through tests/lab/labctl (a no-op when they are up already) and
   lab       the lab in labctl's default directory (or $LAB_DIR), as it was brought up;
             left up afterwards unless NASJOIN_LAB_DOWN=1
   alt_lab   a second lab beside it: another realm, every hardening switch off, TrueNAS 25.04,
-            one stand-in (directory $NASJOIN_LAB_ALT_DIR, /24 $NASJOIN_LAB_ALT_NET); brought
+            one stand-in (directory $NASJOIN_LAB_ALT_DIR, /24 $NASJOIN_LAB_ALT_NET, namespace
+            prefix $NASJOIN_LAB_ALT_PREFIX); brought
             down (kept on disk, so the next start is quick) unless NASJOIN_LAB_KEEP_ALT=1
   any_lab   each of the two in turn
 """
@@ -24,7 +25,7 @@ LABCTL = LAB_ROOT / "labctl"
 sys.path.insert(0, str(LAB_ROOT / "tools"))
 
 ALT_DIR = os.environ.get("NASJOIN_LAB_ALT_DIR", "/var/lib/nasjoin-lab-alt")
-ALT_UP = ["--realm", "OTHER.TEST", "--netbios", "OTHER", "--prefix", "njalt",
+ALT_UP = ["--realm", "OTHER.TEST", "--netbios", "OTHER", "--prefix", os.environ.get("NASJOIN_LAB_ALT_PREFIX", "njalt"),
           "--net", os.environ.get("NASJOIN_LAB_ALT_NET", "203.0.113"), "--nas", "1",
           "--truenas-version", "25.04", "--no-ldap-signing", "--allow-old-tls", "--rc4"]
 
