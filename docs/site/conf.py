@@ -22,6 +22,7 @@ myst_heading_anchors = 3
 pygments_style = 'ansible'
 highlight_language = 'YAML+Jinja'
 html_theme = 'sphinx_ansible_theme'
+html_theme_options = {'topbar_links': {}, 'show_extranav': False, 'show_rtd_ethical_ads': False}
 html_show_sphinx = False
 html_use_smartypants = True
 html_use_modindex = False
