@@ -9,13 +9,13 @@ a module does not document, a message the code no longer says. The collection mu
 (``ansible_collections.nasjoin.entra``).
 """
 
-import ast
 import functools
 import re
 import sys
 from pathlib import Path
 
 import yaml
+from ansible.parsing.plugin_docs import read_docstring
 
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra.failures import FAILURES, hint_for
 
@@ -42,11 +42,8 @@ def documented(module):
     path = ROOT / 'plugins' / 'modules' / (module + '.py')
     if not path.is_file():
         return None
-    for node in ast.parse(path.read_text(encoding='utf-8')).body:
-        if isinstance(node, ast.Assign) and [target.id for target in node.targets] == ['DOCUMENTATION']:
-            text = node.value.value
-            return frozenset(yaml.safe_load(text).get('options', {})) | frozenset(re.findall(r'C\((\w+)\)', text))
-    return None
+    doc = read_docstring(str(path))['doc']
+    return frozenset(doc.get('options', {})) | frozenset(re.findall(r'C\((\w+)\)', str(doc)))
 
 
 def plugin_sources():

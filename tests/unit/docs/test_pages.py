@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from ansible.parsing.plugin_docs import read_docstring
 
 ROOT = Path(__file__).resolve().parents[3]
 PAGES = sorted((ROOT / 'docs').glob('*.md'))
@@ -14,18 +15,10 @@ PREFIX = 'nasjoin.entra.'
 VARIABLE = re.compile(r'^(entra|truenas)_\w+$')
 
 
-def documentation(path):
-    """The DOCUMENTATION string of a module or doc fragment file, parsed."""
-    for node in ast.walk(ast.parse(path.read_text(encoding='utf-8'))):
-        if isinstance(node, ast.Assign) and [getattr(target, 'id', None) for target in node.targets] == ['DOCUMENTATION']:
-            return yaml.safe_load(node.value.value)
-    raise AssertionError('%s has no DOCUMENTATION' % path)
-
-
 def options(module):
     path = ROOT / 'plugins' / 'modules' / (module + '.py')
     assert path.is_file(), 'the examples use %s%s, which is no module of the collection' % (PREFIX, module)
-    doc = documentation(path)
+    doc = read_docstring(str(path))['doc']
     names = set(doc['options'])
     for fragment in doc.get('extends_documentation_fragment', []):
         if '.' not in fragment[len(PREFIX):]:  # a fragment's DOCUMENTATION, not one of its other sections
@@ -34,7 +27,12 @@ def options(module):
 
 
 def fragment_options(name):
-    return set(documentation(ROOT / 'plugins' / 'doc_fragments' / (name + '.py'))['options'])
+    """The options of a doc fragment (its class's DOCUMENTATION)."""
+    source = (ROOT / 'plugins' / 'doc_fragments' / (name + '.py')).read_text(encoding='utf-8')
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Assign) and [getattr(target, 'id', None) for target in node.targets] == ['DOCUMENTATION']:
+            return set(yaml.safe_load(node.value.value)['options'])
+    raise AssertionError('doc fragment %s has no DOCUMENTATION' % name)
 
 
 def variables():
