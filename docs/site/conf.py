@@ -4,7 +4,7 @@
 """Sphinx configuration of the nasjoin.entra documentation site (built offline by scripts/docs).
 
 Started from ``antsibull-docs sphinx-init --use-current``; changed so that the build needs no network
-(no intersphinx) and still fails on every broken internal reference: the two labels of the Ansible
+(no intersphinx) and still fails on every broken internal reference: the labels of the Ansible
 documentation that antsibull-docs pages refer to resolve to fixed addresses, nothing else does.
 """
 
@@ -37,6 +37,7 @@ ANSIBLE_DOCS = 'https://docs.ansible.com/projects/ansible/latest/'
 ANSIBLE_LABELS = {
     'common_return_values': ANSIBLE_DOCS + 'reference_appendices/common_return_values.html',
     'ansible_configuration_settings': ANSIBLE_DOCS + 'reference_appendices/config.html',
+    'action_plugins': ANSIBLE_DOCS + 'plugins/action.html',
 }
 
 
