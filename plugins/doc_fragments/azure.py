@@ -120,8 +120,8 @@ options:
     type: str
     default: '2022-12-01'
 notes:
-  - The modules talk to Azure Resource Manager over HTTPS from the host that runs them (usually the controller,
-    C(delegate_to: localhost)); no Azure SDK is needed.
+  - The modules talk to Azure Resource Manager over HTTPS from the host that runs them (usually the controller, with
+    C(delegate_to=localhost)); no Azure SDK is needed.
   - Throttled (HTTP 429) and unavailable (503) replies are retried up to 3 times after the C(Retry-After) time Azure
     gives, when that is 60 seconds or less; otherwise the task fails and says how long Azure asked to wait.
   - Neither the secret nor the access token ever appears in the result, the messages or the logs.
