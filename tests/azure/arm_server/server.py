@@ -70,7 +70,7 @@ class ArmServer:
         self._httpd.daemon_threads = True
         self.url = 'https://%s:%d' % (host, self._httpd.server_address[1])
         self.tokens = TokenService(self.tenant, self.principals, self.identities, self.url + '/')
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        threading.Thread(target=self._httpd.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True).start()
         return self
 
     def stop(self):
