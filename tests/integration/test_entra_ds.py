@@ -132,6 +132,19 @@ def test_401_403_404_fail_with_clear_messages(ansible, arm, azure_tls, client_id
     assert_no_secrets(arm, run)
 
 
+def test_a_secret_given_as_an_option_is_masked(ansible, arm, azure_tls):
+    env = azure_env(arm, azure_tls)
+    del env['AZURE_SECRET']
+    runs = []
+    for secret in (SECRET, 'not-the-' + SECRET):
+        runs.append(ansible.playbook(SECURITY_TASK % ('        secret: %s\n        settings: {ntlm_v1: Enabled}\n' % secret),
+                                     '-vvvv', env=env))
+    assert runs[0].rc == 0 and runs[1].rc != 0, runs[0].stdout + runs[1].stdout
+    assert 'AADSTS7000215' in runs[1].result['msg']
+    assert_no_secrets(arm, *runs)
+    assert 'not-the-' not in runs[1].stdout + runs[1].stderr
+
+
 def test_a_reader_cannot_change_settings(ansible, arm, azure_tls):
     run = ansible.playbook(SECURITY_TASK % '', env=azure_env(arm, azure_tls, READER))
     assert run.rc != 0
