@@ -248,3 +248,18 @@ def test_without_coordinates_or_domain_the_dns_role_says_what_to_set(ansible, tl
     run = ansible.run_playbook(PLAYBOOK, '--tags', 'entra_discover,entra_network')
     assert run.rc != 0
     assert 'set entra_domain, or the entra_azure_* coordinates for entra_discover' in run.stdout
+
+
+def test_a_refused_discovery_stops_every_host_before_any_change(ansible, arm, azure_tls, tls, two_nas):
+    fleet_inventory(ansible, two_nas, tls)
+    run = ansible.run_playbook(PLAYBOOK, '--tags', 'entra_discover,entra_network',
+                               env=dict(azure_env(arm, azure_tls), AZURE_SECRET='not-the-' + SECRET))
+    assert run.rc != 0
+    assert all(emulator.network_config['domain'] != DOMAIN for emulator in two_nas)
+    assert sum(emulator.counters()['writes'] for emulator in two_nas) == 0
+    report = json.loads((ansible.tmp_path / 'entra-report' / 'fleet-report.json').read_text())
+    assert report['outcomes'] == {'failed': 2}
+    for record in report['records']:
+        assert 'HTTP 401 [invalid_client]: AADSTS7000215' in record['first_failure']['msg']
+    assert_no_secrets(arm, run)
+    assert 'not-the-' not in run.stdout + run.stderr

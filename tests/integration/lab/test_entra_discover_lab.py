@@ -1,7 +1,7 @@
 """The main playbook with Azure as the source of truth, against the lab: the inventory holds no domain and no DC
 IPs, only the managed domain's Azure coordinates; the ARM test server (tests/azure/arm_server) returns the lab's
-domain and DC IPs, and entra_discover hands them to entra_network (verified through the lab's two DCs) and
-entra_preflight (every probe against the discovered DCs)."""
+domain and DC IPs, and entra_discover hands them to entra_network (verified through the lab's two DCs),
+entra_preflight (every probe against the discovered DCs), entra_join and entra_verify."""
 
 import json
 
@@ -12,8 +12,8 @@ from tests.azure.fixtures import (  # noqa: F401  pylint: disable=unused-import
     RESOURCE_GROUP, azure_env, azure_tls, sp_certificate, start_arm)
 
 from ..conftest import COLLECTION
-from .test_entra_dns_config_lab import API_DEFAULTS, lab_runner
-from .test_main_playbook_lab import LEAVE
+from .test_entra_dns_config_lab import lab_runner
+from .test_main_playbook_lab import LEAVE_PLAYBOOK
 
 PLAYBOOK = COLLECTION / 'playbooks' / 'join_entra_ds.yml'
 # pylint: disable=redefined-outer-name
@@ -55,7 +55,7 @@ def test_playbook_takes_domain_and_dcs_from_azure(lab, lab_arm, azure_tls, tmp_p
 
 def test_playbook_joins_with_the_domain_from_azure(lab, lab_arm, azure_tls, tmp_path):
     runner = azure_inventory(lab, tmp_path)
-    runner.playbook(LEAVE + API_DEFAULTS, *runner.secrets, hosts='truenas')
+    runner.run_playbook(LEAVE_PLAYBOOK, *runner.secrets)
     try:
         run = runner.run_playbook(PLAYBOOK, *runner.secrets, env=azure_env(lab_arm, azure_tls))
         assert run.rc == 0, run.stdout + run.stderr
@@ -63,5 +63,5 @@ def test_playbook_joins_with_the_domain_from_azure(lab, lab_arm, azure_tls, tmp_
         assert joins and all(result['status'] == 'HEALTHY' for result in joins)
         assert lab.nas_exec(1, 'wbinfo', '-t').returncode == 0
     finally:
-        left = runner.playbook(LEAVE + API_DEFAULTS, *runner.secrets, hosts='truenas')
+        left = runner.run_playbook(LEAVE_PLAYBOOK, *runner.secrets)
         assert left.rc == 0, left.stdout + left.stderr
