@@ -82,8 +82,8 @@ def test_changes_count_unknown_as_different_and_patch_only_those():
     actual = {'tls_v1': 'Disabled', 'ntlm_v1': 'Enabled', 'ldap_signing': None, 'channel_binding': 'Disabled'}
     changed = ds.changes(actual, {'tls_v1': 'Disabled', 'ldap_signing': 'Enabled', 'channel_binding': 'Enabled'})
     assert changed == {'ldap_signing': 'Enabled', 'channel_binding': 'Enabled'}
-    assert ds.patch_body(changed) == {'properties': {'domainSecuritySettings': {'ldapSigning': 'Enabled',
-                                                                               'channelBinding': 'Enabled'}}}
+    expected = {'ldapSigning': 'Enabled', 'channelBinding': 'Enabled'}
+    assert ds.patch_body(changed) == {'properties': {'domainSecuritySettings': expected}}
     assert ds.changes(actual, {'tls_v1': 'Disabled'}) == {}
 
 
