@@ -119,6 +119,8 @@ options:
       - Resource Manager API version of C(Microsoft.AAD/domainServices) to use.
     type: str
     default: '2022-12-01'
+requirements:
+  - cryptography (only for O(x509_certificate_path); ansible-core depends on it already)
 notes:
   - The modules talk to Azure Resource Manager over HTTPS from the host that runs them (usually the controller, with
     C(delegate_to=localhost)); no Azure SDK is needed.
