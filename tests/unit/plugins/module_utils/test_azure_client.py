@@ -145,3 +145,14 @@ def test_patch_timeout_failure_and_no_wait(arm, azure_tls):
         writer.patch(PATH, ds.patch_body({'channel_binding': 'Enabled'}), 60)
     assert exc.value.code == 'DomainSecuritySettingsUpdateFailed' and 'failed: The managed domain is not healthy' in str(exc.value)
     assert 'channelBinding' not in arm.resource(RESOURCE_GROUP, DOMAIN)['properties']['domainSecuritySettings']
+
+
+def test_unreachable_endpoint_names_what_to_check():
+    import socket
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(AzureError) as exc:
+        Http(2, True, None).request('GET', 'https://127.0.0.1:%d/subscriptions/x?api-version=2022-12-01' % port)
+    assert exc.value.code == 'ConnectionError' and 'GET https://127.0.0.1:%d/subscriptions/x:' % port in str(exc.value)
+    assert 'api-version' not in str(exc.value) and 'arm_endpoint' in exc.value.hint
