@@ -263,3 +263,23 @@ def test_a_refused_discovery_stops_every_host_before_any_change(ansible, arm, az
         assert 'HTTP 401 [invalid_client]: AADSTS7000215' in record['first_failure']['msg']
     assert_no_secrets(arm, run)
     assert 'not-the-' not in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize('location, nameservers', [('East US', ['203.0.113.36', '203.0.113.37']), ('Mars', None)])
+def test_discovery_takes_the_chosen_replica_set(ansible, azure_tls, sp_certificate, tls, two_nas, location, nameservers):
+    from tests.azure.fixtures import start_arm
+    server = start_arm(azure_tls, sp_certificate, replica_sets=[('West US', DC_IPS, 'Running'),
+                                                                ('East US', ['203.0.113.36', '203.0.113.37'], 'Running')])
+    fleet_inventory(ansible, two_nas, tls, entra_discover_replica_set=location)
+    try:
+        run = ansible.run_playbook(PLAYBOOK, '--tags', 'entra_discover,entra_network', env=azure_env(server, azure_tls))
+    finally:
+        server.stop()
+    config = two_nas[0].network_config
+    if nameservers:
+        assert run.rc == 0, run.stdout + run.stderr
+        assert [config['nameserver1'], config['nameserver2']] == nameservers
+    else:
+        assert run.rc != 0 and "entra_discover_replica_set=Mars" in run.stdout
+        assert "'East US': ['203.0.113.36', '203.0.113.37']" in run.stdout
+        assert config['domain'] != DOMAIN
