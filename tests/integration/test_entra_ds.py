@@ -241,13 +241,14 @@ def test_inventory_that_contradicts_azure_fails_the_discovery(ansible, arm, azur
     assert all(emulator.network_config['domain'] != DOMAIN for emulator in two_nas)
 
 
-def test_without_coordinates_or_domain_the_dns_role_says_what_to_set(ansible, tls, two_nas):
+def test_without_coordinates_or_domain_the_playbook_says_what_to_set(ansible, tls, two_nas):
     fleet_inventory(ansible, two_nas, tls)
     text = ansible.inventory.read_text().replace('    entra_azure_resource_group: %s\n' % RESOURCE_GROUP, '')
     ansible.inventory.write_text(text)
     run = ansible.run_playbook(PLAYBOOK, '--tags', 'entra_discover,entra_network')
     assert run.rc != 0
-    assert 'set entra_domain, or the entra_azure_* coordinates for entra_discover' in run.stdout
+    assert 'missing required arguments: entra_dc_ips, entra_domain' in run.stdout
+    assert sum(emulator.counters()['writes'] for emulator in two_nas) == 0
 
 
 def test_a_refused_discovery_stops_every_host_before_any_change(ansible, arm, azure_tls, tls, two_nas):
