@@ -118,6 +118,8 @@ def desired(params):
         'enable_dns_updates': bool(params.get('enable_dns_updates')),
         'idmap': idmap(params.get('idmap')),
     }
+    if settings['domain'] is None:
+        raise ValueError('domain: give the managed domain\'s DNS name; state=present needs it.')
     if params.get('username'):
         settings['username'] = kerberos_name(params['username'], settings['domain'])
     return settings
