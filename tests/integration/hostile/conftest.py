@@ -11,6 +11,8 @@ from truenas_emulator.directory_backend import FakeDirectory
 from ..conftest import API_KEY, API_USER, Ansible, request_log
 
 DOMAIN = 'aaddscontoso.com'
+# the scripted domain's DCs: a benchmarking range nothing is sent to (the fleet runs with verification off)
+DC_IPS = ['198.18.0.251', '198.18.0.252']
 
 
 class Fleet:
@@ -20,9 +22,11 @@ class Fleet:
         self.tls = tls
         self.nas = {}
         for number, name in enumerate(names, 1):
-            self.nas[name] = Emulator(version, api_keys={API_USER: API_KEY}, hostname=name, directory=FakeDirectory(),
+            directory = FakeDirectory(dcs=[('dc%d.%s' % (index, DOMAIN), ip) for index, ip in enumerate(DC_IPS, 1)])
+            self.nas[name] = Emulator(version, api_keys={API_USER: API_KEY}, hostname=name, directory=directory,
                                       request_log=request_log(),
                                       interfaces=[{'name': 'eth0', 'ipv4': ['198.18.0.%d/24' % number]}])
+            self.nas[name].fake = directory
             self.nas[name].start('127.0.0.1', 0, tls['cert'], tls['key'])
 
     def inventory(self, path, hostvars=None, groups=None, extra_hosts=()):
