@@ -6,6 +6,7 @@ results (diffs included), the emulators' request logs, snapshots of the process 
 runs, and any directory a test registers with :meth:`Canary.watch` (a fleet report, say).
 """
 
+import json
 import os
 import threading
 import time
@@ -14,7 +15,7 @@ from pathlib import Path
 
 def _variants(secret):
     """The secret and the forms it may leak in: an API key's secret part, JSON- and repr-escaped text."""
-    found = {secret, secret.replace('\\', '\\\\'), secret.replace('"', '\\"')}
+    found = {secret, json.dumps(secret)[1:-1], repr(secret)[1:-1]}
     if '-' in secret and secret.split('-', 1)[0].isdigit():  # "<id>-<key>": the key alone is the secret
         found.add(secret.split('-', 1)[1])
     return found
