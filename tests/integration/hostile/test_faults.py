@@ -17,6 +17,7 @@ from ..test_ad_join import domain_nas, join_task  # noqa: F401  pylint: disable=
 from ..test_entra_dns_config import task as dns_task
 
 WRONG_KEY = '7-CANARYwrongKEYnasjoinDoNotLeak'
+DC_GONE = 'Failed to join domain: failed to connect to AD: NT_STATUS_IO_TIMEOUT'  # Samba's text when the DC vanishes
 
 
 def join_method(emu):
@@ -50,9 +51,7 @@ FAULTS = [
      'was aborted', 'reverted', 1),
     ('dc-down-before-join', lambda emu: setattr(emu.fake, 'kinit_error', 'KRB5_KDC_UNREACH'), {},
      'Cannot contact any KDC', None, 1),
-    ('dc-down-during-join', lambda emu: emu.faults.set('join_fails', error='Failed to join domain: failed to connect to AD: '
-                                                                          'NT_STATUS_IO_TIMEOUT'), {},
-     'NT_STATUS_IO_TIMEOUT', None, 1),
+    ('dc-down-during-join', lambda emu: emu.faults.set('join_fails', error=DC_GONE), {}, 'NT_STATUS_IO_TIMEOUT', None, 1),
     ('winbind-down-after-join', lambda emu: emu.faults.set('winbind_fails_after_join'), {},
      'WBC_ERR_WINBIND_NOT_AVAILABLE|Failed to properly join domain', None, 1),
     ('dns-server-dead', lambda emu: emu.fake.srv.update({emu.fake.dcs[1][1]: 'LifetimeTimeout'}), {},
@@ -75,8 +74,8 @@ TRANSPORT_FAULTS = [
 
 
 @pytest.mark.parametrize('fault_id, inject, options, words, outcome, joins', FAULTS, ids=[fault[0] for fault in FAULTS])
-def test_join_fault_is_named_never_joins_twice_and_leaves_a_known_state(ansible, domain_nas, tls, fault_id, inject,
-                                                                         options, words, outcome, joins):
+def test_join_fault_is_named_never_joins_twice_and_leaves_a_known_state(
+        ansible, domain_nas, tls, fault_id, inject, options, words, outcome, joins):
     check_join_fault(ansible, domain_nas, tls, inject, options, words, outcome, joins)
 
 
