@@ -101,7 +101,7 @@ def _tree(root_pid):
 class ProcessWatch:
     """While at least one Ansible run is going on, snapshot the process list every ``interval`` seconds."""
 
-    def __init__(self, canary, interval=0.1):
+    def __init__(self, canary, interval=0.2):
         self.canary, self.interval = canary, interval
         self.snapshots = 0
         self._busy = 0
