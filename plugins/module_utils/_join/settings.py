@@ -105,7 +105,7 @@ def checked_params(params):
     admin_group(params.get('admin_group'))
     creds = params.get('leave_credentials')
     if creds:
-        username(creds['username'], desired_domain(params) or 'the.domain', 'leave_credentials.username')
+        username(creds['username'], desired_domain(params) or '<domain>', 'leave_credentials.username')
 
 
 def desired(params):

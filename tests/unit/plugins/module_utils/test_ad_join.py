@@ -263,8 +263,8 @@ class AdminNAS(NAS):
 
     SID = 'S-1-5-21-1-2-3-1104'
 
-    def __init__(self, privileges=None):
-        super(AdminNAS, self).__init__(joined=DOMAIN)
+    def __init__(self, privileges=None, joined=DOMAIN):
+        super(AdminNAS, self).__init__(joined=joined)
         self.privileges = privileges or []
 
     def call(self, method, *params):
@@ -293,6 +293,19 @@ def test_admin_group_granted_once():
     again = ad_join.run(Module(admin_group='AAD DC Administrators'), nas)
     assert again['changed'] is False and again['admin_group']['changed'] is False
     assert [method for method, dummy in nas.calls if method.startswith(('privilege', 'group'))] == ['privilege.query']
+
+
+def test_a_failed_grant_after_a_fresh_join_says_the_nas_is_joined():
+    class RefusingNAS(AdminNAS):
+        def call(self, method, *params):
+            if method == 'privilege.create':
+                raise TrueNASError('privilege.create failed: [EACCES] Not authorized', errname='EACCES')
+            return super(RefusingNAS, self).call(method, *params)
+
+    result = ad_join.run(Module(admin_group='AAD DC Administrators'), RefusingNAS(joined=None))
+    assert result['failed'] and result['changed'] is True and result['outcome'] == 'joined'
+    assert 'Not authorized' in result['msg'] and 'joined to aaddscontoso.com and HEALTHY' in result['msg']
+    assert 'full administrator' in result['msg']  # the EACCES hint
 
 
 def test_admin_group_in_check_mode_writes_nothing():
