@@ -99,10 +99,11 @@ class Ansible:
         canary = SESSION['canary']
         if not any(arg.startswith('-v') for arg in argv):
             argv = argv + ['-vvvv']
-        log = canary.path('ansible.log')
+        run_env = dict(self.env, **(env or {}))
+        run_env['ANSIBLE_LOG_PATH'] = str(canary.path('ansible.log'))
         with SESSION['ps']:
-            proc = subprocess.run(argv, env=dict(self.env, ANSIBLE_LOG_PATH=str(log), **(env or {})), capture_output=True,
-                                  text=True, timeout=300, check=False, cwd=self.tmp_path)
+            proc = subprocess.run(argv, env=run_env, capture_output=True, text=True, timeout=300, check=False,
+                                  cwd=self.tmp_path)
         canary.keep('stdout.txt', proc.stdout)
         canary.keep('stderr.txt', proc.stderr)
         run = Run(proc)
