@@ -39,8 +39,17 @@ def canary(tmp_path_factory):
     yield found
     lines = watch.flush()
     leaks, files, size = found.scan()
+    numbers = (files, size / 1e6, lines, watch.snapshots, len(found.secrets), len(leaks))
+    SESSION['summary'] = ('secrets canary: %d artefact files (%.1f MB, %d distinct process lines from %d snapshots) '
+                          'scanned for %d secret forms: %d leak(s)' % numbers)
     assert not leaks, 'secrets in artefacts:\n' + '\n'.join('%s: %s' % leak for leak in leaks)
     assert files > 1 and size > 0 and (lines or not watch.snapshots), 'the canary scan read nothing'
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The canary's numbers at the end of the run."""
+    if 'summary' in SESSION:
+        terminalreporter.write_line(SESSION['summary'])
 
 
 def request_log():
