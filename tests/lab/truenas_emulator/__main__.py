@@ -60,6 +60,7 @@ def parse_args(argv=None):
     parser.add_argument('--realistic-delays', action='store_true', help='sleep like the NAS before refusals')
     parser.add_argument('--rate-limit', type=int, default=20,
                         help='unauthenticated calls per method and client address in 60 s (TrueNAS: 20)')
+    parser.add_argument('--request-log', help='file that gets one JSON line per call, secrets redacted')
     parser.add_argument('--directory', choices=('fake', 'lab'), default='fake',
                         help='directory backend: a scripted domain (fake, default) or the lab stand-in\'s Samba '
                              'member through nas/member.sh (lab; needs LAB_NAS_DIR)')
@@ -71,7 +72,7 @@ def main(argv=None):
     emu = Emulator(args.version, api_keys=args.api_keys_file, users=args.users_file, resolv_conf=args.resolv_conf,
                    state_file=args.state_file, interfaces=args.interface, hostname=args.hostname,
                    trust_loopback=args.trust_loopback, realistic_delays=args.realistic_delays,
-                   directory=args.directory, rate_limit=args.rate_limit)
+                   directory=args.directory, rate_limit=args.rate_limit, request_log=args.request_log)
     stop_signals = {signal.SIGINT, signal.SIGTERM}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)  # only the main thread waits for them
     host, port = (None, 0) if args.no_listen else args.listen
