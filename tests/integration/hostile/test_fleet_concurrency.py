@@ -33,7 +33,7 @@ def test_twenty_nas_with_twenty_forks_twice(fleet_of, tmp_path):
     first = runner.run_playbook(PLAYBOOK, *args, env=env)
     assert first.rc == 0, first.stdout[-5000:] + first.stderr
     joins = per_host(first, 'progress')
-    assert sorted(joins) == NAMES and len(per_host(first, 'verify')) == 20
+    assert sorted(joins) == NAMES and len(per_host(first, 'verify')) == 20 and sorted(per_host(first, 'idmap')) == NAMES
     for name, result in joins.items():
         emu = fleet.nas[name]
         assert result['changed'] and result['status'] == 'HEALTHY', result
@@ -41,10 +41,13 @@ def test_twenty_nas_with_twenty_forks_twice(fleet_of, tmp_path):
         assert result['connection']['url'] == emu.url
         assert list(emu.fake.computers) == [name.upper()]
         seen = emu.counters()
-        assert seen['connections'] == 2 and seen['logins_ok'] == 2, (name, seen)
+        assert seen['connections'] == 3 and seen['logins_ok'] == 3, (name, seen)  # network, join, verify
         assert seen['by_method']['directoryservices.update'] == 1
         assert emu.network_config['domain'] == DOMAIN and emu.network_config['nameserver2'] == DC_IPS[1]
         emu.reset_counters()
+    report = json.loads((runner.tmp_path / 'entra-report' / 'fleet-report.json').read_text())
+    assert sorted(record['host'] for record in report['records']) == NAMES and 'failed' not in report['outcomes']
+    assert all(record['nas'] == fleet.nas[record['host']].url for record in report['records'])
 
     second = runner.run_playbook(PLAYBOOK, *args, env=env)
     assert second.rc == 0 and second.changed == 0, second.stdout[-5000:] + second.stderr
@@ -53,4 +56,4 @@ def test_twenty_nas_with_twenty_forks_twice(fleet_of, tmp_path):
     for name, result in again.items():
         seen = fleet.nas[name].counters()
         assert result['config']['hostname'].lower() == name and result['msg'] == 'already joined'
-        assert seen['writes'] == 0 and seen['connections'] == 2, (name, seen)
+        assert seen['writes'] == 0 and seen['connections'] == 3, (name, seen)
