@@ -226,6 +226,11 @@ error:
   description: The TrueNAS error behind a failure (method, errname, reason, fields, hint).
   returned: when the middleware refused a call or a job failed
   type: dict
+elapsed:
+  description: Seconds the run took, the join job and the wait for C(HEALTHY) included.
+  returned: when the directory settings could be read
+  type: float
+  sample: 2.143
 connection:
   description: How the module reached the middleware.
   returned: always

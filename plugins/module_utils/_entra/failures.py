@@ -27,8 +27,8 @@ FAILURES = (
     (r'revoked|locked',
      'the join account is locked in the managed domain (5 bad passwords in 2 minutes lock it for 30 minutes): wait, '
      'fix the password, and never retry in a loop.'),
-    (r'not found in kerberos database|c_principal_unknown|does not have the specified credentials|credentials were not found|'
-     r'no such user',
+    (r"client( '?[^ ]*)? not found in kerberos database|c_principal_unknown|does not have the specified credentials|"
+     r'credentials were not found|no such user',
      'the join user is not in the managed domain: a cloud user appears only after a password change in Entra (wait '
      'about 15 minutes after it), a hybrid user needs legacy password hash sync, and guest users cannot join.'),
     (r'must change password|password.*expired|key_expired',
@@ -46,6 +46,9 @@ FAILURES = (
      'the NetBIOS name must be unique, 15 characters or fewer, letters, digits and hyphens.'),
     (r'nsupdate|gss-tsig|dns update',
      'dynamic DNS registration failed: keep enable_dns_updates false for Entra DS and create the A record by hand.'),
+    (r'server not found in kerberos database|s_principal_unknown',
+     'the KDC does not know the service the NAS asked for: the domain must be the managed domain\'s DNS name (not the '
+     'tenant\'s onmicrosoft.com name) and the domain controllers\' names must resolve through their own DNS.'),
 )
 
 

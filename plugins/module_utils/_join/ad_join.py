@@ -161,6 +161,7 @@ def run(module, client):
     desired = settings.desired(params) if params['state'] == 'present' else None
     domain = desired['domain'] if desired else settings.desired_domain(params)
     job = Run(module, client)
+    started = job.clock()
     job.api = directory_api.for_client(client)
     before = job.api.read()
     diff = {'before': view(before), 'after': view(before)}
@@ -180,7 +181,8 @@ def run(module, client):
                 granted, name, sid = admin_group.grant(client, desired['domain'], params['admin_group'], module.check_mode)
             summary += '; %s %s the %s role' % (name, 'granted' if granted else 'holds', admin_group.ROLE)
     except JoinFailed as exc:
-        return dict(exc.result, failed=True, changed=False, progress=job.progress, diff=diff)
+        return dict(exc.result, failed=True, changed=False, progress=job.progress, diff=diff,
+                    elapsed=round(job.clock() - started, 3))
     if changed and module.check_mode:
         after = dict(before, **(desired or {}))
         after.update(enabled=bool(desired), status='HEALTHY' if desired else 'DISABLED')
@@ -188,7 +190,7 @@ def run(module, client):
         after = job.api.read() if changed else before
     diff['after'] = view(after)
     result = {'changed': changed or bool(granted), 'msg': summary, 'status': after['status'], 'progress': job.progress,
-              'config': view(after), 'diff': diff}
+              'config': view(after), 'diff': diff, 'elapsed': round(job.clock() - started, 3)}
     if granted is not None:
         result['admin_group'] = {'group': name, 'sid': sid, 'role': admin_group.ROLE, 'changed': granted}
     return result

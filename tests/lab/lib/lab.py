@@ -281,7 +281,9 @@ def inventory(f):
     doc = {"all": {
         "vars": {"entra_domain": f["dns_domain"], "entra_realm": f["realm"], "entra_netbios": f["netbios"],
                  "entra_dc_ips": f["dc_ips"], "entra_join_user": f["join_user"]["upn"],
-                 "entra_ca_path": f["ca_file"], "lab_secrets_file": f["secrets_file"]},
+                 "entra_ca_path": f["ca_file"], "lab_secrets_file": f["secrets_file"],
+                 # what step 4 (entra_verify) checks: a plain user, and one with a generated sAMAccountName
+                 "entra_verify_users": [f["users"][role]["upn"] for role in ("plain", "long_upn")]},
         "children": {"truenas_ssh": {"hosts": ssh}, "truenas_api": {"hosts": api},
                      # one way in per NAS, alternating, so one play shows both transports
                      "truenas": {"hosts": {f"{n['name']}-{'api' if i % 2 == 0 else 'ssh'}": None

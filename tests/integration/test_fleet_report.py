@@ -1,0 +1,75 @@
+"""nasjoin.entra.fleet_report through ansible-playbook: what it writes, check mode, and its errors."""
+
+import json
+
+import yaml
+
+PLAY = '''- name: report
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: report
+      nasjoin.entra.fleet_report:
+        dest: "{{ report_dir }}"
+%s      run_once: true
+'''
+CANARY = 'Canary-fleet-Pa55'
+
+
+def inventory(ansible):
+    hosts = {
+        'nas1': {'entra_network_result': {'changed': True, 'msg': 'set', 'config': {'nameservers': ['198.51.100.11']}},
+                 'entra_join_result': {'changed': True, 'status': 'HEALTHY', 'elapsed': 1.5, 'msg': 'joined'}},
+        'nas2': {'entra_network_result': {'failed': True, 'msg': 'nameserver did not resolve', 'hint': 'fix DNS'},
+                 'entra_failure': {'task': 'Point the NAS', 'msg': 'nameserver did not resolve', 'hint': None}},
+    }
+    for values in hosts.values():
+        values.update(ansible_connection='local', ansible_python_interpreter='{{ ansible_playbook_python }}',
+                      entra_join_password=CANARY)
+    path = ansible.tmp_path / 'fleet.yml'
+    path.write_text(yaml.safe_dump({'all': {'hosts': hosts}}))
+    ansible.inventory = path
+
+
+def run(ansible, options='', *args):
+    inventory(ansible)
+    play = ansible.tmp_path / 'report.yml'
+    play.write_text(PLAY % ''.join('        %s\n' % line for line in options.splitlines()))
+    return ansible.run_playbook(play, '-e', 'report_dir=%s' % (ansible.tmp_path / 'out'), *args)
+
+
+def test_it_writes_three_files_with_every_host(ansible):
+    result = run(ansible)
+    assert result.rc == 0, result.stdout + result.stderr
+    out = ansible.tmp_path / 'out'
+    assert sorted(path.name for path in out.iterdir()) == ['fleet-report.html', 'fleet-report.json', 'fleet-report.md']
+    written = json.loads((out / 'fleet-report.json').read_text())
+    assert [record['host'] for record in written['records']] == ['nas1', 'nas2']
+    assert written['outcomes'] == {'ok': 1, 'failed': 1}
+    assert result.result['failed_hosts'] == ['nas2'] and result.result['changed'] is True
+    assert all(CANARY not in path.read_text() for path in out.iterdir())
+    assert CANARY not in result.stdout + result.stderr
+
+
+def test_check_mode_writes_nothing(ansible):
+    result = run(ansible, '', '--check')
+    assert result.rc == 0 and result.result['changed'] is True, result.stdout + result.stderr
+    assert not (ansible.tmp_path / 'out').exists()
+
+
+def test_formats_and_hosts_choose_what_is_written(ansible):
+    result = run(ansible, 'formats: [json]\nhosts: [nas2]')
+    assert result.rc == 0, result.stdout + result.stderr
+    out = ansible.tmp_path / 'out'
+    assert [path.name for path in out.iterdir()] == ['fleet-report.json']
+    assert [record['host'] for record in json.loads((out / 'fleet-report.json').read_text())['records']] == ['nas2']
+
+
+def test_bad_arguments_are_named(ansible):
+    unknown = run(ansible, 'hosts: [nas9]')
+    assert unknown.rc == 2 and 'hosts: not in the inventory: nas9' in unknown.stdout
+    (ansible.tmp_path / 'out').write_text('a file, not a directory')
+    blocked = run(ansible)
+    assert blocked.rc == 2 and 'dest: cannot write the report in' in blocked.stdout
+    bad_format = run(ansible, 'formats: [pdf]')
+    assert bad_format.rc == 2 and 'formats' in bad_format.stdout and 'pdf' in bad_format.stdout
