@@ -1,8 +1,10 @@
 """What every benchmark in bench/ shares: the lab, timing (wall, CPU, peak RSS), running a module or a playbook, and
 writing bench/results/<name>.{json,md,png}."""
 
+import io
 import json
 import os
+import pstats
 import resource
 import subprocess
 import sys
@@ -53,16 +55,31 @@ def measured(cmd, env=None, timeout=1800, **kwargs):
     return round(wall, 3), round(float(user) + float(system), 3), round(int(kib) / 1024.0, 1), proc
 
 
-def run_module(name, args, env=None):
-    """A module of the collection run directly (no Ansible around it): (wall s, CPU s, peak MiB, result)."""
+def run_module(name, args, env=None, package=MODULE):
+    """A module of the collection (or of ``package``) run directly, no Ansible around it: (wall s, CPU s, peak MiB,
+    result)."""
     with tempfile.NamedTemporaryFile('w', suffix='.json') as handle:
         json.dump({'ANSIBLE_MODULE_ARGS': args}, handle)
         handle.flush()
-        wall, cpu, mib, proc = measured([sys.executable, '-m', MODULE + name, handle.name], env)
+        wall, cpu, mib, proc = measured([sys.executable, '-m', package + name, handle.name], env)
     try:
         return wall, cpu, mib, json.loads(proc.stdout)
     except ValueError:
         sys.exit('%s printed no result:\n%s%s' % (name, proc.stdout[-2000:], proc.stderr[-2000:]))
+
+
+def profile_module(name, args, top=15, env=None):
+    """A module run under cProfile: the ``top`` entries by cumulative time, as text for a results file."""
+    with tempfile.NamedTemporaryFile('w', suffix='.json') as handle, tempfile.NamedTemporaryFile() as stats:
+        json.dump({'ANSIBLE_MODULE_ARGS': args}, handle)
+        handle.flush()
+        subprocess.run([sys.executable, '-m', 'cProfile', '-o', stats.name, '-m', MODULE + name, handle.name],
+                       capture_output=True, env=env, check=True, timeout=600)
+        out = io.StringIO()
+        pstats.Stats(stats.name, stream=out).sort_stats('cumulative').print_stats(top)
+    lines = [line for line in out.getvalue().splitlines() if line.strip()]
+    return '\n'.join(line.replace(str(ROOT), '.').replace(sys.prefix, '<venv>') for line in lines[lines.index(
+        next(line for line in lines if 'ncalls' in line)) - 1:])
 
 
 def children_cpu():

@@ -16,6 +16,7 @@ Usage (collection on ANSIBLE_COLLECTIONS_PATH, project venv): python bench/fleet
 """
 
 import argparse
+import importlib
 import json
 import os
 import subprocess
@@ -26,8 +27,7 @@ from pathlib import Path
 
 import _bench
 
-sys.path.insert(0, str(_bench.ROOT / 'tests' / 'lab'))
-from truenas_emulator.control import Control  # noqa: E402  pylint: disable=wrong-import-position
+EMULATOR = _bench.ROOT / 'tests' / 'lab'
 
 PLAYBOOK = _bench.ROOT / 'playbooks' / 'join_entra_ds.yml'
 MODULES = {'nasjoin.entra.entra_dns_config': 'entra_network', 'nasjoin.entra.entra_connectivity': 'entra_preflight',
@@ -38,18 +38,30 @@ RATIO_TARGET = 1.3
 
 
 class FleetProcess:
-    """The emulator fleet as its own process (its CPU time read from /proc)."""
+    """The emulator fleet, a process of its own (its CPU time read from /proc): ``with FleetProcess(...) as fleet``."""
 
     def __init__(self, count, workdir, directory_options):
         options = workdir / 'directory.json'
         options.write_text(json.dumps(directory_options))
         os.chmod(options, 0o600)
-        command = [sys.executable, '-m', 'truenas_emulator', '--instances', str(count), '--fleet-dir',
-                   str(workdir / 'fleet'), '--directory-options', str(options), '--rate-limit', '100000']
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True,  # pylint: disable=consider-using-with
-                                        env=dict(os.environ, PYTHONPATH=str(_bench.ROOT / 'tests' / 'lab')))
+        self.command = [sys.executable, '-m', 'truenas_emulator', '--instances', str(count), '--fleet-dir',
+                        str(workdir / 'fleet'), '--directory-options', str(options), '--rate-limit', '100000']
+        self.process = self.listing = None
+        if str(EMULATOR) not in sys.path:
+            sys.path.insert(0, str(EMULATOR))
+        self.control = importlib.import_module('truenas_emulator.control').Control
+
+    def __enter__(self):
+        self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, text=True,
+                                        env=dict(os.environ, PYTHONPATH=str(EMULATOR)))
         ready = json.loads(self.process.stdout.readline())
         self.listing = json.loads(Path(ready['fleet']).read_text())
+        return self
+
+    def __exit__(self, *exc_info):
+        self.process.terminate()
+        self.process.wait(30)
+        self.process.stdout.close()
 
     def cpu(self):
         fields = Path('/proc/%d/stat' % self.process.pid).read_text().rsplit(')', 1)[1].split()
@@ -58,15 +70,11 @@ class FleetProcess:
     def counters(self, instances, reset=False):
         found = []
         for instance in instances:
-            with Control(instance['control_socket']) as control:
+            with self.control(instance['control_socket']) as control:
                 found.append(control.counters())
                 if reset:
                     control.reset_counters()
         return found
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(30)
 
 
 def directory_options(lab):
@@ -141,6 +149,27 @@ def step_costs(inventory, secrets, env, workdir, instances, api):
     return costs
 
 
+def direct_costs(lab, fleet, rounds=3):
+    """Each module's converged run on the first NAS, run directly (no Ansible), next to ansible.builtin.ping run the
+    same way: best wall and CPU of ``rounds``; and a cProfile of the costliest."""
+    instance = fleet.listing['instances'][0]
+    api = {'api_url': instance['url'], 'api_key': instance['api_key'], 'api_username': instance['api_username'],
+           'ca_path': fleet.listing['ca']}
+    domain = lab['dns_domain']
+    args = {'entra_dns_config': dict(api, domain=domain, nameservers=lab['dc_ips']),
+            'entra_connectivity': dict(api, domain=domain, dc_ips=lab['dc_ips']),
+            'ad_join': dict(api, domain=domain, username=lab['join_user']['upn'], password=lab['user_password']),
+            'verify_idmap': dict(api, domain=domain, users=['alice@%s' % domain, 'bob@%s' % domain])}
+    costs = {'ping': min(_bench.run_module('ping', {}, package='ansible.modules.')[:2] for dummy in range(rounds))}
+    for name, module_args in args.items():
+        runs = [_bench.run_module(name, module_args) for dummy in range(rounds)]
+        if any(run[3].get('changed') or run[3].get('failed') for run in runs):
+            sys.exit('%s was not converged on %s: %s' % (name, instance['hostname'], runs[0][3].get('msg')))
+        costs[name] = min(run[:2] for run in runs)
+    costliest = max(args, key=lambda name: costs[name][1])
+    return {'best_wall_cpu_s': costs, 'profiled': costliest, 'profile': _bench.profile_module(costliest, args[costliest])}
+
+
 def mean(values):
     values = list(values)
     return round(sum(values) / len(values), 2)
@@ -162,8 +191,7 @@ def main():  # pylint: disable=too-many-locals
     env = dict(os.environ, ANSIBLE_FORKS=str(args.forks), ANSIBLE_HOST_KEY_CHECKING='0', ANSIBLE_RETRY_FILES_ENABLED='0',
                ANSIBLE_CALLBACK_PLUGINS=str(_bench.HERE / 'callback_plugins'), ANSIBLE_CALLBACKS_ENABLED='bench_runs',
                BENCH_RUNS_FILE=str(workdir / 'runs.json'))
-    fleet = FleetProcess(max(sizes), workdir, directory_options(lab))
-    try:
+    with FleetProcess(max(sizes), workdir, directory_options(lab)) as fleet:
         instances = fleet.listing['instances']
         inventory, secrets = write_inventory(workdir, lab, instances)
         api = api_economy(fleet, inventory, secrets, env, instances[:API_HOSTS])
@@ -191,9 +219,8 @@ def main():  # pylint: disable=too-many-locals
                               'emulator_cpu_s': emulator_cpu, 'floor_s': floor[0], 'floor_controller_cpu_s': floor[1],
                               'ratio': _bench.ratio(wall, floor[0]), 'target': RATIO_TARGET,
                               'met': _bench.ratio(wall, floor[0]) <= RATIO_TARGET})
-    finally:
-        fleet.stop()
-    data = {'forks': args.forks, 'first_run': first_run, 'converged': converged, 'api': api, 'step_costs': costs,
+        direct = direct_costs(lab, fleet)
+    data = {'forks': args.forks, 'first_run': first_run, 'converged': converged, 'api': api, 'step_costs': costs, 'direct': direct,
             'api_met': all(api_met(phase, row) for phase, rows in api.items() for row in rows.values())}
     _bench.chart('fleet', 'Converged playbook vs ping floor', ['%d NAS' % row['hosts'] for row in converged],
                  {'playbook': [row['playbook_s'] for row in converged], 'ping floor': [row['floor_s'] for row in converged]})
@@ -228,6 +255,13 @@ def markdown(data):
                        _bench.ratio(costs['always_tasks_s'] - costs['empty_play_s'], costs['ping_task_s']))]
                      + [(step, '%.2f s' % cost, _bench.ratio(cost, costs['ping_task_s']))
                         for step, cost in costs['steps_above_always_s'].items()]),
+        'Each module\'s converged run on one NAS, run directly without Ansible (best of 3), next to '
+        'ansible.builtin.ping run the same way:',
+        _bench.table(['module', 'wall', 'CPU', 'CPU x ping'],
+                     [(name, '%.3f s' % wall, '%.3f s' % cpu, _bench.ratio(cpu, data['direct']['best_wall_cpu_s']['ping'][1]))
+                      for name, (wall, cpu) in data['direct']['best_wall_cpu_s'].items()]),
+        'Profile of one converged %s run (cProfile, cumulative):' % data['direct']['profiled'],
+        '```\n%s\n```' % data['direct']['profile'],
         '## API calls per module run and host (means over %d NAS)' % costs['hosts'], api,
         'Target: one connection and one login per module run; a converged run only reads, at most 3 calls after '
         'login. Calls per method are in fleet.json.'])

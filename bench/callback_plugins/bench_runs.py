@@ -25,8 +25,8 @@ class CallbackModule(CallbackBase):
         self.results = []
 
     def _record(self, result, status):
-        self.results.append({'host': result._host.get_name(), 'action': result._task.action, 'status': status,  # pylint: disable=protected-access
-                             'changed': bool(result._result.get('changed'))})  # pylint: disable=protected-access
+        self.results.append({'host': result.host.get_name(), 'action': result.task.action, 'status': status,
+                             'changed': result.is_changed()})
 
     def v2_runner_on_ok(self, result):
         self._record(result, 'ok')

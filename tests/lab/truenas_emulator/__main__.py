@@ -91,8 +91,7 @@ def parse_args(argv=None):
 
 def fleet(args):
     """Run a fleet until SIGTERM or SIGINT."""
-    host, port = args.listen
-    with Fleet(args.instances, args.fleet_dir, host=host, base_port=port, directory_options=args.directory_options,
+    with Fleet(args.instances, args.fleet_dir, args.listen, directory_options=args.directory_options,
                version=args.version, trust_loopback=args.trust_loopback, realistic_delays=args.realistic_delays,
                rate_limit=args.rate_limit, users=args.users_file) as the_fleet:
         the_fleet.start()

@@ -40,17 +40,18 @@ def make_ca(dirpath, days=30):
     dirpath = os.fspath(dirpath)
     os.makedirs(dirpath, exist_ok=True)
     return {'ca': _write(os.path.join(dirpath, 'ca.pem'), ca.public_bytes(serialization.Encoding.PEM)),
-            'name': name, 'key': key}
+            'name': name, 'key': key, 'days': days}
 
 
-def make_cert(ca, dirpath, names=('localhost',), ips=('127.0.0.1',), days=30):  # pylint: disable=too-many-arguments,too-many-positional-arguments
+def make_cert(ca, dirpath, names=('localhost',), ips=('127.0.0.1',)):
     """Write server.pem and server.key, signed by ``ca`` (from :func:`make_ca`), under ``dirpath``; return their
-    paths as a dict (keys ``ca``, ``cert``, ``key``). The certificate names ``names`` and ``ips``."""
+    paths as a dict (keys ``ca``, ``cert``, ``key``). The certificate names ``names`` and ``ips``; it is valid as
+    long as the CA."""
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, (list(names) or list(ips))[0])])
     alt_names = [x509.DNSName(name) for name in names] + [x509.IPAddress(ipaddress.ip_address(ip)) for ip in ips]
     cert = (x509.CertificateBuilder(subject_name=subject, issuer_name=ca['name'], public_key=key.public_key(),
-                                    serial_number=x509.random_serial_number(), **_validity(days))
+                                    serial_number=x509.random_serial_number(), **_validity(ca['days']))
             .add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
@@ -67,4 +68,4 @@ def make_cert(ca, dirpath, names=('localhost',), ips=('127.0.0.1',), days=30):  
 def make_ca_and_cert(dirpath, names=('localhost',), ips=('127.0.0.1',), days=30):
     """Write ca.pem, server.pem and server.key under ``dirpath``; return their paths as a dict
     (keys ``ca``, ``cert``, ``key``). The server certificate names ``names`` and ``ips``."""
-    return make_cert(make_ca(dirpath, days), dirpath, names, ips, days)
+    return make_cert(make_ca(dirpath, days), dirpath, names, ips)

@@ -22,14 +22,15 @@ API_USERNAME = 'truenas_admin'
 
 class Fleet:
     """``count`` emulated NAS ``nas001``...: ``Fleet(count, directory, ...).start()``, then ``nas`` (the
-    emulators), ``instances`` (what fleet.json lists), ``ca`` (the CA file) and ``stop()``. ``base_port`` 0 takes free ports, else
-    NAS i listens on ``base_port + i - 1``; ``directory_options``: FakeDirectory knobs for every NAS (each gets its
-    own backend); the other keyword arguments go to each Emulator."""
+    emulators), ``instances`` (what fleet.json lists), ``ca`` (the CA file) and ``stop()``. ``listen``: (host,
+    base port); base port 0 takes free ports, else NAS i listens on base port + i - 1. ``directory_options``:
+    FakeDirectory knobs for every NAS (each gets its own backend); the other keyword arguments go to each
+    Emulator."""
 
-    def __init__(self, count, directory, *, host='127.0.0.1', base_port=0, directory_options=None, **emulator):  # pylint: disable=too-many-arguments
+    def __init__(self, count, directory, listen=('127.0.0.1', 0), directory_options=None, **emulator):
         if count < 1:
             raise ValueError('a fleet has at least one NAS')
-        self.count, self.directory, self.host, self.base_port = count, os.fspath(directory), host, base_port
+        self.count, self.directory, (self.host, self.base_port) = count, os.fspath(directory), listen
         self.directory_options, self.emulator = dict(directory_options or {}), emulator
         self.nas, self.instances, self.ca = [], [], None
         self._loop = self._thread = None

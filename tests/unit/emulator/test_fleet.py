@@ -72,7 +72,7 @@ def test_fixed_ports_from_the_base_port(tmp_path):
     with socket.socket() as probe:
         probe.bind(('127.0.0.1', 0))
         base = probe.getsockname()[1]
-    with Fleet(2, tmp_path, base_port=base) as the_fleet:
+    with Fleet(2, tmp_path, ('127.0.0.1', base)) as the_fleet:
         the_fleet.start()
         assert [instance['url'].split(':')[2].split('/')[0] for instance in the_fleet.instances] == [str(base), str(base + 1)]
 
