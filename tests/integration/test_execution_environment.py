@@ -9,7 +9,6 @@ import yaml
 from .conftest import COLLECTION
 
 
-
 def definition(tarball):
     """An execution environment definition (version 3) that installs the built collection."""
     return {

@@ -3,6 +3,7 @@ with the LDAPS comparison). Leaves nas2 not joined and the directory as it found
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,9 @@ from .test_ad_join_lab import JOIN, join_play
 from .test_entra_dns_config_lab import API_DEFAULTS, lab_runner
 
 NEW_USER = 'verifynew1'
+HIGH_RID_USER, MIN_HIGH_RID = 'verifyhighrid', 20001
+DEFAULT_IDMAP = {'domain': {'range_low': 100000001, 'range_high': 200000000}}
+NARROW_IDMAP = {'domain': {'range_low': 100000001, 'range_high': 100010001}}  # 10000 ids, the TrueNAS minimum
 
 
 def verify_play(runner, lab, *args, **options):
@@ -87,3 +91,42 @@ def test_new_user_is_not_visible_in_the_enumeration_and_absent_one_is_named(lab,
         assert by_key(refreshed.result)[('user', '%s@%s' % (NEW_USER, lab['dns_domain']))]['status'] == 'pass'
     finally:
         samba_tool(lab, 'user', 'delete', NEW_USER)
+
+
+def dc_user(lab, *args):
+    dc = lab['dcs'][0]
+    return subprocess.run(['ip', 'netns', 'exec', dc['netns'], '/usr/bin/python3', str(Path(__file__).with_name('dc_user.py')),
+                           '%s/%s/etc/smb.conf' % (lab['lab_dir'], dc['name']), *args],
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_narrow_range_fails_high_rid_users_with_the_range_explained(lab, nas2):
+    created = dc_user(lab, 'add', HIGH_RID_USER, str(MIN_HIGH_RID))
+    assert created.returncode == 0, created.stderr
+    high_rid = int(created.stdout)
+    high = '%s@%s' % (HIGH_RID_USER, lab['dns_domain'])
+    try:
+        narrowed = join_play(nas2, 'nas2-api', force_rejoin=True, idmap=NARROW_IDMAP, **JOIN)
+        assert narrowed.rc == 0 and narrowed.result['config']['idmap']['domain'] == [100000001, 100010001], \
+            narrowed.stdout + narrowed.stderr
+        run = verify_play(nas2, lab, users=[lab.user('plain')['upn'], high], fail_on='never')
+        assert run.rc == 0, run.stdout + run.stderr
+        checks = by_key(run.result)
+        assert checks[('user', lab.user('plain')['upn'])]['status'] == 'pass'
+        assert checks[('user', high)]['status'] == 'fail', checks[('user', high)]
+        assert checks[('user', high)]['detail'] == ('user %s does not resolve on the NAS: its RID %d needs id %d, beyond '
+                                                    'the domain idmap range 100000001-100010001'
+                                                    % (high, high_rid, 100000001 + high_rid))
+        assert checks[('user', high)]['hint'].startswith('widen the domain idmap range')
+        assert checks[('rid_headroom', None)]['status'] == 'fail'
+        assert str(high_rid) in checks[('rid_headroom', None)]['detail'], checks[('rid_headroom', None)]
+        assert '100010001' in checks[('rid_headroom', None)]['detail']
+        stats = run.result['directory']
+        assert stats['max_rid'] == high_rid and stats['outside_range_count'] == 1
+        assert HIGH_RID_USER in ' '.join(stats['outside_range'])
+        assert 'range' in checks[('directory_accounts', None)]['hint']
+        assert run.result['failed_checks'][0] == 'user@' + high
+    finally:
+        dc_user(lab, 'delete', HIGH_RID_USER)
+        restored = join_play(nas2, 'nas2-api', force_rejoin=True, idmap=DEFAULT_IDMAP, **JOIN)
+        assert restored.rc == 0, restored.stdout + restored.stderr

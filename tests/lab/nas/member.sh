@@ -8,7 +8,10 @@
 #                      "AADDC Computers"), keytab, winbindd; a joined stand-in only gets winbindd
 #   member.sh leave    stop Samba; with $JOIN_USER and $JOIN_PASSWORD also remove the DNS
 #                      record and the computer account; forget the domain
-#   member.sh start    start winbindd and wait for the trust; member.sh stop: stop Samba
+#   member.sh start    start winbindd and wait for the trust; member.sh stop: stop Samba. With
+#                      IDMAP="DOMAIN:BACKEND:LOW-HIGH ..." (the emulator: TrueNAS's idmap settings,
+#                      '*' for the builtin range) smb.conf gets those idmap lines first, and when
+#                      they change, winbindd restarts with its id cache flushed
 #   member.sh status   prints joined=, winbindd=, trust=; status 0 when joined and trusted
 # The TrueNAS emulator (--directory lab) joins and leaves as TrueNAS does: with the ticket it got
 # from kinit (JOIN_CCACHE instead of JOIN_USER/JOIN_PASSWORD), and sets JOIN_NETBIOS_NAME (written
@@ -130,7 +133,25 @@ join() {
   [ -n "${JOIN_NO_START:-}" ] || start
 }
 
+# set_idmap "DOMAIN:BACKEND:LOW-HIGH ...": the idmap lines of smb.conf; status 1 when nothing changed
+set_idmap() {
+  local - conf entry domain backend range
+  set -f  # '*' is the builtin domain, not a glob
+  conf=$(grep -v '^[[:space:]]*idmap config ' /etc/samba/smb.conf)
+  for entry in $1; do
+    IFS=: read -r domain backend range <<< "$entry"
+    conf=$(printf '%s\n\tidmap config %s : backend = %s\n\tidmap config %s : range = %s' \
+      "$conf" "$domain" "$backend" "$domain" "$range")
+  done
+  [ "$conf" != "$(cat /etc/samba/smb.conf)" ] || return 1
+  printf '%s\n' "$conf" > /etc/samba/smb.conf
+}
+
 start() {
+  if [ -n "${IDMAP:-}" ] && set_idmap "$IDMAP"; then
+    stop_samba
+    net cache flush >/dev/null 2>&1 || true
+  fi
   winbindd_pid >/dev/null || winbindd -D
   retry 10 wbinfo -p || die "winbindd does not answer"
   retry 10 wbinfo -t || die "wbinfo -t: no trust with the domain"

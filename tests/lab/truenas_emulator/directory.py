@@ -200,14 +200,30 @@ class Directory:  # pylint: disable=too-many-instance-attributes
             raise
         self._record('join', **details, result='OK')
 
+    def idmap_ranges(self):
+        """The idmap lines TrueNAS generates into smb.conf: [(domain or '*', backend, low, high)], the builtin
+        range first; from directoryservices.config on 25.10, the idmap table on 25.04."""
+        if self.version == '25.04':
+            from .idmap import rows  # pylint: disable=import-outside-toplevel  # idmap imports this module
+            found = dict((row['name'], row) for row in rows(self.emu))
+            builtin, domain = found['DS_TYPE_DEFAULT_DOMAIN'], found['DS_TYPE_ACTIVEDIRECTORY']
+        else:
+            from .directoryservices import config  # pylint: disable=import-outside-toplevel
+            idmap = ((config(self.emu)['configuration'] or {}).get('idmap') or {})
+            builtin = idmap.get('builtin') or {'idmap_backend': 'TDB', 'range_low': 90000001, 'range_high': 100000000}
+            domain = idmap.get('idmap_domain') or {'idmap_backend': 'RID', 'range_low': 100000001, 'range_high': 200000000}
+        return [('*', 'tdb', builtin['range_low'], builtin['range_high']),
+                (self.smb()['workgroup'], domain['idmap_backend'].lower(), domain['range_low'], domain['range_high'])]
+
     async def start_winbind(self, after_join=False):
-        """_ad_activate: restart winbindd and wait for the domain; a failure is a wbclient.WBCError."""
+        """_ad_activate: smb.conf from the idmap settings, restart winbindd and wait for the domain; a failure is a
+        wbclient.WBCError."""
         fault = self.emu.faults.take('winbind_fails_after_join') if after_join else None
         try:
             if fault:
                 await self.run('stop_winbind')
                 raise WinbindFailure(fault['error'])
-            await self.run('start_winbind')
+            await self.run('start_winbind', self.idmap_ranges())
         except WinbindFailure as exc:
             self._record('start_winbind', result=exc.text)
             raise WBCError(exc.text) from None

@@ -161,8 +161,9 @@ class DirectoryBackend:
         """``net ads join`` with the current (admin) ticket, then the keytab; JoinFailure on failure."""
         raise NotImplementedError
 
-    def start_winbind(self):
-        """Start winbindd and wait until the domain is online; WinbindFailure when it does not come up."""
+    def start_winbind(self, idmap=()):
+        """Start winbindd with the ``idmap`` ranges ([(domain or '*', backend, low, high)]) and wait until the domain
+        is online; WinbindFailure when it does not come up."""
         raise NotImplementedError
 
     def stop_winbind(self):
@@ -303,7 +304,7 @@ class FakeDirectory(DirectoryBackend):  # pylint: disable=too-many-instance-attr
         self.ous = list(ous)
         self.user_table = [dict(u) for u in (users if users is not None else _DEFAULT_USERS)]
         self.group_table = [dict(g) for g in (groups if groups is not None else _DEFAULT_GROUPS)]
-        self.idmap_low = idmap_low
+        self.idmap_low, self.idmap_high = idmap_low, idmap_low + 99999999
         self.joined, self.computers, self.keytab = False, {}, []
         self.winbind_running, self.ticket, self.kinits = False, None, []
         self._lock = threading.Lock()
@@ -418,10 +419,13 @@ class FakeDirectory(DirectoryBackend):  # pylint: disable=too-many-instance-attr
         if dns_updates and addresses:
             self.host_records[(dns_hostname or f'{name}.{self.realm}').lower()] = list(addresses)
 
-    def start_winbind(self):
+    def start_winbind(self, idmap=()):
         if self.winbind_error:
             self.winbind_running = False
             raise WinbindFailure(self.winbind_error)
+        for domain, dummy, low, high in idmap:
+            if domain == self.workgroup:
+                self.idmap_low, self.idmap_high = low, high
         self.winbind_running = True
 
     def stop_winbind(self):
@@ -456,6 +460,10 @@ class FakeDirectory(DirectoryBackend):  # pylint: disable=too-many-instance-attr
             return short if domain.upper() == self.realm else None
         return None
 
+    def _mapped(self, entry):
+        """idmap_rid maps a RID only while range_low + RID stays within range_high."""
+        return self.idmap_low + entry['rid'] <= self.idmap_high
+
     def _pw(self, user):
         return {'pw_name': f'{self.workgroup}\\{user["name"]}', 'pw_gecos': user.get('gecos', ''),
                 'pw_dir': '/var/empty', 'pw_shell': '/usr/bin/sh', 'pw_uid': self.idmap_low + user['rid'],
@@ -475,7 +483,7 @@ class FakeDirectory(DirectoryBackend):  # pylint: disable=too-many-instance-attr
                 return {**entry, 'source': 'LOCAL'}
         if not self._online():
             return None
-        for user in self.user_table:
+        for user in filter(self._mapped, self.user_table):
             if (name is not None and (self._strip(name) or '').lower() == user['name'].lower()) or \
                     (uid is not None and uid == self.idmap_low + user['rid']):
                 return self._pw(user)
@@ -487,7 +495,7 @@ class FakeDirectory(DirectoryBackend):  # pylint: disable=too-many-instance-attr
                 return {**entry, 'gr_mem': list(entry['gr_mem']), 'source': 'LOCAL'}
         if not self._online():
             return None
-        for group in self.group_table:
+        for group in filter(self._mapped, self.group_table):
             if (name is not None and (self._strip(name) or '').lower() == group['name'].lower()) or \
                     (gid is not None and gid == self.idmap_low + group['rid']):
                 return self._gr(group)
@@ -510,13 +518,15 @@ class FakeDirectory(DirectoryBackend):  # pylint: disable=too-many-instance-attr
             return None
         rid = xid - self.idmap_low
         table = self.user_table if id_type == 'USER' else self.group_table
-        return f'{self._sid}-{rid}' if any(entry['rid'] == rid for entry in table) else None
+        return f'{self._sid}-{rid}' if any(entry['rid'] == rid for entry in filter(self._mapped, table)) else None
 
     def sid_to_xid(self, sid):
         prefix = f'{self._sid}-'
         if not self._online() or not sid.startswith(prefix) or not sid[len(prefix):].isdigit():
             return None
         rid = int(sid[len(prefix):])
+        if self.idmap_low + rid > self.idmap_high:
+            return None
         if any(group['rid'] == rid for group in self.group_table):
             return 'GROUP', self.idmap_low + rid
         if any(user['rid'] == rid for user in self.user_table):
@@ -524,10 +534,10 @@ class FakeDirectory(DirectoryBackend):  # pylint: disable=too-many-instance-attr
         return None
 
     def users(self):
-        return [self._pw(user) for user in self.user_table] if self._online() else []
+        return [self._pw(user) for user in filter(self._mapped, self.user_table)] if self._online() else []
 
     def groups(self):
-        return [self._gr(group) for group in self.group_table] if self._online() else []
+        return [self._gr(group) for group in filter(self._mapped, self.group_table)] if self._online() else []
 
 
 # =============================================================================================================
@@ -676,8 +686,8 @@ class LabMember(DirectoryBackend):
             failed = [line for line in lines if line.startswith('Failed to join domain')]
             raise JoinFailure((failed or lines or ['Failed to join domain: net ads join failed'])[-1])
 
-    def start_winbind(self):
-        result = self._member('start')
+    def start_winbind(self, idmap=()):
+        result = self._member('start', IDMAP=' '.join('%s:%s:%d-%d' % entry for entry in idmap))
         if result.returncode:
             lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
             raise WinbindFailure(lines[-1] if lines else 'winbindd did not start')
