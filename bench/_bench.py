@@ -82,6 +82,23 @@ def profile_module(name, args, top=15, env=None):
         next(line for line in lines if 'ncalls' in line)) - 1:])
 
 
+def process_cpu(pid, children=False):
+    """CPU seconds process ``pid`` has used (all its threads; with ``children`` also its waited-for children);
+    0 when it is gone."""
+    try:
+        fields = Path('/proc/%s/stat' % pid).read_text().rsplit(')', 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return sum(int(value) for value in fields[11:15 if children else 13]) / os.sysconf('SC_CLK_TCK')
+
+
+def netns_cpu(namespaces):
+    """CPU seconds used so far by every process in the network namespaces ``namespaces`` (and their children)."""
+    pids = [pid for name in namespaces for pid in subprocess.run(
+        ['ip', 'netns', 'pids', name], capture_output=True, text=True, check=True).stdout.split()]
+    return sum(process_cpu(pid, children=True) for pid in pids)
+
+
 def children_cpu():
     """CPU seconds used so far by this process's waited-for children."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
