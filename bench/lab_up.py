@@ -1,4 +1,4 @@
-"""`labctl up` of the benchmark lab ($LAB_DIR) with --users N, timed; adds a row to bench/results/lab_up.{json,md}.
+"""`labctl up` of the benchmark lab ($LAB_DIR) with --users N, timed; adds a row to bench/results/lab_up.{json,md,png}.
 
 The first row of a run comes from a purged lab (bench/run purges it); later rows add bulk users to the same lab.
 Usage: python bench/lab_up.py --users N [--fresh] [-- extra labctl up options]
@@ -28,6 +28,10 @@ def main():
     row = {'users': args.users, 'fresh': args.fresh, 'up_s': round(time.monotonic() - started, 1),
            'populate_s': float(populate.group(1)) if populate else None}
     rows = ([] if args.fresh else (_bench.read('lab_up') or {}).get('rows', [])) + [row]
+    _bench.chart('lab_up', 'labctl up with bulk users', ['%s%d users' % ('' if r['fresh'] else '+', r['users'])
+                                                         for r in rows] + ['before: %d users' % BEFORE['users']],
+                 {'labctl up': [r['up_s'] for r in rows] + [BEFORE['up_s']],
+                  'populate.py': [r['populate_s'] or 0 for r in rows] + [BEFORE['populate_s']]})
     _bench.write('lab_up', {'rows': rows, 'before_batching': BEFORE}, '\n\n'.join([
         '# Benchmark lab: `labctl up` with bulk users',
         _bench.table(['step', 'labctl up', 'populate.py'],
