@@ -1,6 +1,7 @@
 """The molecule scenarios under extensions/molecule, on the lab: each leaves, converges, proves idempotence, runs its
 testinfra verifier inside the stand-ins and leaves again. `default` over SSH and `api` from the controller on the
-main lab (TrueNAS 25.10), `truenas_25_04` on the alt lab (TrueNAS 25.04)."""
+main lab (TrueNAS 25.10), `truenas_25_04` on the alt lab (TrueNAS 25.04), `azure` on the main lab with the domain
+and DCs taken from the ARM test server (the inventory has neither)."""
 
 import os
 import re
@@ -8,7 +9,10 @@ import subprocess
 
 import pytest
 
+from tests.azure.fixtures import azure_env, azure_tls, sp_certificate, start_arm  # noqa: F401  pylint: disable=unused-import
+
 from ..conftest import COLLECTION
+from .test_entra_discover_lab import azure_inventory
 
 
 def molecule(scenario, **env):
@@ -27,3 +31,18 @@ def test_scenario(request, scenario, lab_fixture, hosts):
     for step in ('converge', 'idempotence', 'verify'):
         assert re.search(r'%s > %s\] Executed: Successful' % (scenario, step), output), output[-4000:]
     assert re.search(r'=+ %d passed in' % (4 * hosts), output), output[-4000:]
+
+
+def test_azure_scenario(lab, azure_tls, sp_certificate, tmp_path):  # pylint: disable=redefined-outer-name
+    server = start_arm(azure_tls, sp_certificate, dc_ips=lab['dc_ips'], domain=lab['dns_domain'])
+    try:
+        inventory = azure_inventory(lab, tmp_path).inventory
+        run = molecule('azure', LAB_DIR=lab['lab_dir'], NASJOIN_AZURE_INVENTORY=str(inventory),
+                       NASJOIN_AZURE_DC_IPS=','.join(lab['dc_ips']), **azure_env(server, azure_tls))
+    finally:
+        server.stop()
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-6000:]
+    for step in ('converge', 'idempotence', 'verify'):
+        assert re.search(r'azure > %s\] Executed: Successful' % step, output), output[-4000:]
+    assert re.search(r'=+ 8 passed in', output), output[-4000:]

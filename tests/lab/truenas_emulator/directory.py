@@ -229,6 +229,18 @@ class Directory:  # pylint: disable=too-many-instance-attributes
             raise WBCError(exc.text) from None
         self._record('start_winbind', result='OK')
 
+    async def boot(self):
+        """directoryservices.setup at boot: an enabled directory service gets winbindd back (with the stored idmap
+        settings); HEALTHY when it comes up, FAULTED with the reason when it does not."""
+        if self._status['type'] is None:
+            return
+        try:
+            await self.start_winbind()
+        except WBCError as exc:
+            self.set_status('FAULTED', f'winbindd did not start: {exc}')
+            return
+        self.set_status('HEALTHY')
+
     async def stop_winbind(self):
         await self.run('stop_winbind')
         self._record('stop_winbind')

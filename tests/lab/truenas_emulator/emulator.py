@@ -66,6 +66,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
             self._thread.start()
         try:
             self._run(self.server.start(host, port, certfile, keyfile, unix_socket, control_socket))
+            self._run(self.directory.boot())
         except BaseException:
             self.stop()
             raise

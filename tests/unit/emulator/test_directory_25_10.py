@@ -398,6 +398,18 @@ def test_state_survives_a_restart(directory_nas, make_emulator, connect, tmp_pat
     other.login()
     assert other.call('directoryservices.status')['status'] == 'HEALTHY'
     assert other.call('directoryservices.config')['credential']['principal'] == f'NAS1$@{REALM}'
+    assert fake.winbind_running  # started at boot
+
+
+def test_a_restart_whose_winbind_does_not_start_is_faulted(directory_nas, make_emulator, connect, tmp_path):  # noqa: F811
+    emu, client, fake = directory_nas(state_file=tmp_path / 'kept.json')
+    run_job(client, UPDATE, JOIN_25_10)
+    emu.stop()
+    fake.winbind_running, fake.winbind_error = False, 'winbindd: no trust with the domain'
+    again = connect(make_emulator('25.10', directory=fake, state_file=tmp_path / 'kept.json'))
+    again.login()
+    status = again.call('directoryservices.status')
+    assert status['status'] == 'FAULTED' and 'winbindd did not start' in status['status_msg']
 
 
 def test_control_socket_shows_the_directory_log(directory_nas):  # noqa: F811
