@@ -78,7 +78,9 @@ def main():
     table = _bench.table(['benchmark', 'measured', 'target', ''], table_rows)
     dates = sorted({data['measured_at'] for data in results.values() if data})
     summary = '\n\n'.join([
-        '# Benchmark results', 'Latest `bench/run` on %d CPUs, %s to %s. Details, profiles and what closes each gap: '
+        '# Benchmark results',
+        'Latest results (bench/run; a benchmark run again alone replaces its own rows) on %d CPUs, measured %s to %s. '
+        'Details, profiles and what closes each gap: '
         'fleet.md, connectivity.md, join.md, verify_idmap.md, lab_up.md (and the .json/.png beside them).' % (
             results['fleet']['cpus'] if results.get('fleet') else 0, dates[0] if dates else '-', dates[-1] if dates else '-'),
         table])
