@@ -15,6 +15,31 @@ import ipaddress
 import re
 
 _LABEL = re.compile(r'^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$')
+# characters Active Directory refuses in account names (sAMAccountName), and control characters
+_ACCOUNT_BAD = re.compile(r'[\x00-\x1f\x7f"/\[\]:;|=,+*?<>]')
+ACCOUNT_MAX = 256
+
+
+def shown(value, limit=60):
+    """``value`` for an error message: its repr, cut short when huge."""
+    text = repr(value)
+    return text if len(text) <= limit else '%s...(%d characters)' % (text[:limit], len(value))
+
+
+def positive(value, name):
+    """A number of seconds or items that must be above zero."""
+    if value is None or value <= 0:
+        raise ValueError('%s: %s is not a positive number.' % (name, value))
+    return value
+
+
+def account_name(value, name):
+    """A user or group name as the NAS looks it up (``name``, ``DOMAIN\\name`` or a UPN)."""
+    text = (value or '').strip()
+    if not text or len(text) > ACCOUNT_MAX or _ACCOUNT_BAD.search(text) or text.count('\\') > 1 or text.count('@') > 1:
+        raise ValueError('%s: %s is not a user or group name: 1-%d characters, none of "/[]:;|=,+*?<> or control '
+                         'characters, at most one \\ and one @.' % (name, shown(value), ACCOUNT_MAX))
+    return text
 
 
 def nameserver(value, name):
@@ -23,7 +48,7 @@ def nameserver(value, name):
     try:
         address = ipaddress.ip_address(text)
     except ValueError:
-        raise ValueError('%s: %r is not an IP address.' % (name, value))
+        raise ValueError('%s: %s is not an IP address.' % (name, shown(value)))
     if address.is_loopback or address.is_unspecified or address.is_link_local or address.is_multicast \
             or text == '255.255.255.255':
         raise ValueError('%s: %s is a loopback, unspecified, link-local, multicast or broadcast address; '
@@ -35,7 +60,7 @@ def ipv4_address(value, name):
     try:
         return ipaddress.IPv4Address((value or '').strip()).compressed
     except ValueError:
-        raise ValueError('%s: %r is not an IPv4 address.' % (name, value))
+        raise ValueError('%s: %s is not an IPv4 address.' % (name, shown(value)))
 
 
 def domain_name(value, name):
@@ -48,11 +73,11 @@ def domain_name(value, name):
     try:
         text.encode('ascii')
     except UnicodeEncodeError:
-        raise ValueError('%s: %r has non-ASCII characters; give the ASCII (xn--) form of the name.' % (name, value))
+        raise ValueError('%s: %s has non-ASCII characters; give the ASCII (xn--) form of the name.' % (name, shown(value)))
     labels = text.split('.')
     if len(text) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
-        raise ValueError('%s: %r is not a valid DNS domain name (two or more labels of letters, digits and '
-                         'hyphens, each 1-63 characters, 253 in all).' % (name, value))
+        raise ValueError('%s: %s is not a valid DNS domain name (two or more labels of letters, digits and '
+                         'hyphens, each 1-63 characters, 253 in all).' % (name, shown(value)))
     return text.lower()
 
 

@@ -77,7 +77,8 @@ options:
     type: str
   site:
     description:
-      - Active Directory site. Unset lets TrueNAS detect it.
+      - Active Directory site, 1-63 letters, digits and inner hyphens (V(Default-First-Site-Name)). Unset lets TrueNAS
+        detect it.
     type: str
   enable_dns_updates:
     description:
@@ -126,6 +127,7 @@ options:
       - A domain group to grant the TrueNAS C(FULL_ADMIN) role, for example V(AAD DC Administrators).
       - TrueNAS grants that role to Domain Admins on a join, but Entra Domain Services has no usable Domain Admins.
       - The group is named without its domain; the NetBIOS domain name is the managed domain's first label.
+      - Checked before anything is sent, so a bad name never leaves a join without its group.
     type: str
   join_timeout:
     description:
@@ -185,9 +187,19 @@ status:
   returned: always
   type: str
   sample: HEALTHY
+outcome:
+  description:
+    - After a failed join, leave or disable job, what TrueNAS left, read back from the NAS. V(reverted) - the settings
+      are as before the run; V(disabled) - the directory service is disabled with the settings sent (TrueNAS 25.04);
+      V(kept) - TrueNAS kept the new settings and computer account for investigation (status C(FAULTED));
+      V(joined) - the NAS is joined and healthy, a later step failed; V(unknown) - the state could not be read back.
+    - The message says the same in words; O(force_rejoin=true) or O(state=absent) cleans up after V(kept).
+  returned: when a job failed
+  type: str
+  sample: reverted
 config:
-  description: The managed settings after the run.
-  returned: success
+  description: The managed settings after the run (read back after a failed job too).
+  returned: success, or when a job failed
   type: dict
   sample:
     enabled: true

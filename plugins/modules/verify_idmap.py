@@ -58,6 +58,8 @@ options:
       - A bare name is looked up as C(<NETBIOS>\\name), a UPN in the managed domain as it is (winbind resolves UPNs).
         A UPN with another suffix (V(dana@contoso.onmicrosoft.com)) needs O(directory), which finds its
         sAMAccountName; without it the UPN is looked up as it is, which winbind does not resolve.
+      - Names with control characters or any of C("/[]:;|=,+*?<>) are refused before anything is sent; so are group
+        names and members with them.
     type: list
     elements: str
     default: []

@@ -47,7 +47,7 @@ def _preflight(result):
 
 def _join(result):
     return {'status': result.get('status'), 'elapsed': result.get('elapsed'), 'progress': result.get('progress'),
-            'status_msg': result.get('status_msg')}
+            'status_msg': result.get('status_msg'), 'outcome': result.get('outcome')}
 
 
 def _verify(result):

@@ -13,7 +13,7 @@ from truenas_emulator.directory_backend import FAKE_JOIN_PASSWORD, FAKE_JOIN_USE
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.client import Client
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.transport import LocalSocketTransport
 
-from .conftest import API_KEY, API_USER, PERSONALITIES
+from .conftest import API_KEY, API_USER, PERSONALITIES, request_log
 
 DOMAIN = 'aaddscontoso.com'
 JOIN_USER = '%s@%s' % (FAKE_JOIN_USER, DOMAIN)
@@ -24,7 +24,7 @@ def domain_nas(request, tls, tmp_path):
     """An emulated NAS whose nameservers already point at the scripted domain's DCs."""
     directory = FakeDirectory()
     emulator = Emulator(request.param, api_keys={API_USER: API_KEY}, hostname='nas1', directory=directory,
-                        interfaces=[{'name': 'eth0', 'ipv4': ['192.0.2.20/24']}])
+                        request_log=request_log(), interfaces=[{'name': 'eth0', 'ipv4': ['192.0.2.20/24']}])
     emulator.start('127.0.0.1', 0, tls['cert'], tls['key'], unix_socket=str(tmp_path / 'middlewared.sock'))
     with Client(LocalSocketTransport(emulator.socket_path, 10)) as client:
         client.call('network.configuration.update', {'domain': DOMAIN, 'nameserver1': directory.dcs[0][1],

@@ -104,8 +104,8 @@ def test_on_box_midclt_when_socket_is_missing(ansible, nas, tmp_path):
 def test_bad_input_is_refused_before_any_call(ansible, nas, tls, args, words):
     if 'domain=' not in args:
         args += ' domain=%s' % DOMAIN
-    args += ' api_url=%s api_key=%s ca_path=%s' % (nas.url, API_KEY, tls['ca'])
-    run = ansible.adhoc('nasjoin.entra.entra_dns_config', args)
+    args += ' api_url=%s ca_path=%s' % (nas.url, tls['ca'])
+    run = ansible.adhoc('nasjoin.entra.entra_dns_config', args, env={'TRUENAS_API_KEY': API_KEY})
     assert run.rc != 0 and run.results[0][1] == 'FAILED!'
     assert words in run.result['msg']
     assert nas.counters()['connections'] == 0

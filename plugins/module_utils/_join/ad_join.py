@@ -26,6 +26,20 @@ class JoinFailed(Exception):
         self.result = dict(result, msg=msg)
 
 
+def left_behind(before, after):
+    """What TrueNAS left after a failed write, from the state read back: (outcome, sentence)."""
+    if after['enabled'] and after['status'] == 'HEALTHY':
+        return 'joined', 'The NAS is joined to %s and HEALTHY.' % after['domain']
+    if after['enabled']:
+        return 'kept', ('TrueNAS kept the new directory settings and the computer account (directory service %s) for '
+                        'investigation: fix the cause, then run again with force_rejoin=true, or remove them with '
+                        'state=absent and leave_credentials.' % after['status'])
+    settings = dict((key, value) for key, value in view(after).items() if key != 'status')
+    if settings == dict((key, value) for key, value in view(before).items() if key != 'status'):
+        return 'reverted', 'TrueNAS reverted the directory settings: the NAS is as before (directory service %s).' % after['status']
+    return 'disabled', 'TrueNAS disabled the directory service and kept the settings sent: the NAS is not joined.'
+
+
 def view(state):
     """The managed settings as the diff shows them (never a password)."""
     keys = ('enabled', 'domain', 'hostname', 'computer_account_ou', 'site', 'enable_dns_updates', 'idmap', 'status')
@@ -63,6 +77,8 @@ class Run:
         self.clock, self.sleep = clock, sleep
         self.progress = []
         self.api = None
+        self.wrote = False
+        self.started = clock()
 
     def _note(self, job):
         entry = job.get('progress') or {}
@@ -71,6 +87,7 @@ class Run:
             self.progress.append(step)
 
     def _job(self, action, *args):
+        self.wrote = True
         try:
             return action(*(args + (self.params['join_timeout'], self._note)))
         except TrueNASError as exc:
@@ -154,14 +171,37 @@ class Run:
                          'remove it.' % current['domain'])
         return True, 'disabled; the computer account stays in the directory'
 
+    def elapsed(self):
+        """Seconds since the run started."""
+        return round(self.clock() - self.started, 3)
+
+    def failed(self, result, before, diff, hint=None):
+        """A failed run's result; after a write, the state TrueNAS left (read back) and what it means. The ``hint``
+        of a TrueNAS error ends the message, as run_module puts it."""
+        result = dict(result, failed=True, changed=False, progress=self.progress, diff=diff, elapsed=self.elapsed())
+        if self.wrote:
+            try:
+                after = self.api.read()
+            except TrueNASError as exc:
+                outcome, sentence = 'unknown', ('The directory state could not be read back (%s): check the NAS before '
+                                                'running again.' % exc.message)
+            else:
+                outcome, sentence = left_behind(before, after)
+                diff['after'] = view(after)
+                result.update(status=after['status'], config=diff['after'], changed=diff['after'] != diff['before'])
+            result.update(outcome=outcome, msg='%s %s' % (result['msg'], sentence))
+        if hint:
+            result['msg'] = '%s Hint: %s' % (result['msg'], hint)
+        return result
+
 
 def run(module, client):
     """ad_join entry point for run_module."""
     params = module.params
+    settings.checked_params(params)
     desired = settings.desired(params) if params['state'] == 'present' else None
     domain = desired['domain'] if desired else settings.desired_domain(params)
     job = Run(module, client)
-    started = job.clock()
     job.api = directory_api.for_client(client)
     before = job.api.read()
     diff = {'before': view(before), 'after': view(before)}
@@ -181,8 +221,11 @@ def run(module, client):
                 granted, name, sid = admin_group.grant(client, desired['domain'], params['admin_group'], module.check_mode)
             summary += '; %s %s the %s role' % (name, 'granted' if granted else 'holds', admin_group.ROLE)
     except JoinFailed as exc:
-        return dict(exc.result, failed=True, changed=False, progress=job.progress, diff=diff,
-                    elapsed=round(job.clock() - started, 3))
+        return job.failed(exc.result, before, diff)
+    except TrueNASError as exc:
+        if not job.wrote:
+            raise
+        return job.failed(dict(exc.result(), msg=exc.message), before, diff, exc.hint)
     if changed and module.check_mode:
         after = dict(before, **(desired or {}))
         after.update(enabled=bool(desired), status='HEALTHY' if desired else 'DISABLED')
@@ -190,7 +233,7 @@ def run(module, client):
         after = job.api.read() if changed else before
     diff['after'] = view(after)
     result = {'changed': changed or bool(granted), 'msg': summary, 'status': after['status'], 'progress': job.progress,
-              'config': view(after), 'diff': diff, 'elapsed': round(job.clock() - started, 3)}
+              'config': view(after), 'diff': diff, 'elapsed': job.elapsed()}
     if granted is not None:
         result['admin_group'] = {'group': name, 'sid': sid, 'role': admin_group.ROLE, 'changed': granted}
     return result

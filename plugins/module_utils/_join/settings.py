@@ -20,17 +20,18 @@ DEFAULT_DOMAIN = (100000001, 200000000)
 ID_MIN, ID_MAX, MIN_SPAN = 1000, 2147000000, 10000
 _NETBIOS = re.compile(r'^(?![0-9]*$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?$')
 _OU_PART = re.compile(r'^[^/\\,=+<>#;"\x00-\x1f]+$')
+_SITE = re.compile(r'^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$')
 
 
 def netbios_name(value, name='hostname'):
     """A NetBIOS/host name TrueNAS and AD accept: 1-15 letters, digits, hyphens, not all digits."""
     text = (value or '').strip()
     if len(text) > 15:
-        raise ValueError('%s: %r is %d characters; NetBIOS names (the computer account name) may not exceed 15.'
-                         % (name, value, len(text)))
+        raise ValueError('%s: %s is %d characters; NetBIOS names (the computer account name) may not exceed 15.'
+                         % (name, _validate.shown(value), len(text)))
     if not _NETBIOS.match(text):
-        raise ValueError('%s: %r is not a valid NetBIOS name (letters, digits and inner hyphens, not only digits).'
-                         % (name, value))
+        raise ValueError('%s: %s is not a valid NetBIOS name (letters, digits and inner hyphens, not only digits).'
+                         % (name, _validate.shown(value)))
     return text
 
 
@@ -44,8 +45,8 @@ def computer_ou(value):
                          'Domain Services does not use. Leave computer_account_ou unset for the default, OU=AADDC Computers.')
     parts = text.split('/')
     if any(part.strip() in ('', '.', '..') or not _OU_PART.match(part) for part in parts):
-        raise ValueError('computer_account_ou: %r is not an OU path: give OU names separated by "/", outermost first, '
-                         'for example "AADDC Computers/NAS" (no DN syntax, no "..").' % value)
+        raise ValueError('computer_account_ou: %s is not an OU path: give OU names separated by "/", outermost first, '
+                         'for example "AADDC Computers/NAS" (no DN syntax, no "..").' % _validate.shown(value))
     return '/'.join(part.strip() for part in parts)
 
 
@@ -77,16 +78,48 @@ def idmap(params):
     return {'builtin': builtin, 'domain': domain, 'backend': (options.get('domain') or {}).get('backend', 'RID')}
 
 
+def site(value):
+    """An Active Directory site name (a DNS label), or None to let TrueNAS detect the site."""
+    text = (value or '').strip()
+    if text and not _SITE.match(text):
+        raise ValueError('site: %s is not an Active Directory site name (1-63 letters, digits and inner hyphens, as '
+                         'Default-First-Site-Name).' % _validate.shown(value))
+    return text or None
+
+
+def admin_group(value):
+    """A group name without its domain (``AAD DC Administrators``), or None."""
+    if value is None:
+        return None
+    text = _validate.account_name(value, 'admin_group')
+    if '\\' in text or '@' in text:
+        raise ValueError('admin_group: %s names a domain; give the group name alone, e.g. "AAD DC Administrators".'
+                         % _validate.shown(value))
+    return text
+
+
+def checked_params(params):
+    """Checks of the parameters that are not settings: timeouts, admin_group, the leave credential's user."""
+    for name in ('join_timeout', 'wait_timeout'):
+        _validate.positive(params[name], name)
+    admin_group(params.get('admin_group'))
+    creds = params.get('leave_credentials')
+    if creds:
+        username(creds['username'], desired_domain(params) or '<domain>', 'leave_credentials.username')
+
+
 def desired(params):
     """Everything ad_join will compare and send, from the module parameters."""
     settings = {
         'domain': desired_domain(params),
         'hostname': netbios_name(params['hostname']) if params.get('hostname') else None,
         'computer_account_ou': computer_ou(params.get('computer_account_ou')),
-        'site': (params.get('site') or '').strip() or None,
+        'site': site(params.get('site')),
         'enable_dns_updates': bool(params.get('enable_dns_updates')),
         'idmap': idmap(params.get('idmap')),
     }
+    if settings['domain'] is None:
+        raise ValueError('domain: give the managed domain\'s DNS name; state=present needs it.')
     if params.get('username'):
         settings['username'] = kerberos_name(params['username'], settings['domain'])
     return settings
@@ -94,16 +127,17 @@ def desired(params):
 
 def desired_domain(params):
     """The domain named in the parameters, normalised, or None when not given."""
-    return _validate.domain_name(params['domain'], 'domain') if params.get('domain') else None
+    return _validate.domain_name(params['domain'], 'domain') if params.get('domain') is not None else None
 
 
-def username(value, domain):
+def username(value, domain, name='username'):
     """A user name as given (UPN or bare sAMAccountName), refusing what no Kerberos principal holds."""
     text = value.strip()
-    if not text or any(char in text for char in '\\/:;|=,+*?<>"[]\r\n\t'):
-        raise ValueError('username: %r is not a user name; give the UPN, e.g. admin@%s.' % (value, domain))
+    if not text or len(text) > _validate.ACCOUNT_MAX or any(char in text for char in '\\/:;|=,+*?<>"[]') \
+            or re.search(r'[\x00-\x1f\x7f]', text):
+        raise ValueError('%s: %s is not a user name; give the UPN, e.g. admin@%s.' % (name, _validate.shown(value), domain))
     if text.count('@') > 1:
-        raise ValueError('username: %r has more than one "@".' % value)
+        raise ValueError('%s: %s has more than one "@".' % (name, _validate.shown(value)))
     return text
 
 

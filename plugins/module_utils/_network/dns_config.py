@@ -101,6 +101,7 @@ def verify(resolver, domain, nameservers):
 def run(module, client):
     """Converge the network configuration; returns the result dict, raises TrueNASError or ValueError."""
     desired = desired_settings(module.params)
+    _validate.positive(module.params['verify_timeout'], 'verify_timeout')
     warn = module.warn
     before = current_settings(client.call('network.configuration.config'))
     payload = update_payload(before, desired)
@@ -128,7 +129,15 @@ def run(module, client):
 def _restore(module, client, before, failed, result):
     """Put the previous settings back after a failed verification and say so."""
     if not module.check_mode:
-        result['config'] = current_settings(_update(client, update_payload(result['config'], before)))
+        try:
+            result['config'] = current_settings(_update(client, update_payload(result['config'], before)))
+        except TrueNASError as exc:
+            exc.message = ('%s; restoring the previous DNS configuration then failed, so the NAS may hold the unverified '
+                           'settings (domain %s, nameservers %s; before: domain %s, nameservers %s): %s' % (
+                               '; '.join(check['detail'] for check in failed), result['config']['domain'],
+                               ', '.join(result['config']['nameservers']), before['domain'], ', '.join(before['nameservers']),
+                               exc.message))
+            raise
     result.update(
         failed=True, changed=False, restored=not module.check_mode, failed_nameservers=[check['nameserver'] for check in failed],
         msg='%s. %s' % ('; '.join(check['detail'] for check in failed),

@@ -54,8 +54,8 @@ def settings_from(params):
     if params.get('nameservers'):
         wanted['nameservers'] = _validate.unique([_validate.nameserver(ip, 'nameservers[%d]' % index)
                                                   for index, ip in enumerate(params['nameservers'])], 'nameservers')
-    if params['max_clock_skew'] < 1 or params['probe_timeout'] <= 0:
-        raise ValueError('max_clock_skew and probe_timeout must be positive.')
+    _validate.positive(params['max_clock_skew'], 'max_clock_skew')
+    _validate.positive(params['probe_timeout'], 'probe_timeout')
     return wanted
 
 

@@ -11,10 +11,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import urlsplit, urlunsplit
 
+from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.client import Client
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.transport import (
@@ -40,8 +42,12 @@ def api_url(text):
     """``nas``, ``https://nas:8443`` or ``wss://nas`` -> ``wss://nas[:8443]/api/current``."""
     parts = urlsplit(text if '://' in text else 'wss://' + text)
     scheme = {'https': 'wss', 'http': 'ws'}.get(parts.scheme, parts.scheme)
-    if scheme not in ('ws', 'wss') or not parts.netloc:
-        raise TrueNASError('api_url %r is not a TrueNAS address.' % text, errname='EINVAL',
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if scheme not in ('ws', 'wss') or not parts.netloc or not port_ok or re.search(r'[\s\x00-\x1f\x7f]', text):
+        raise TrueNASError('api_url %s is not a TrueNAS address.' % _validate.shown(text), errname='EINVAL',
                            hint='use wss://<nas>/api/current, https://<nas> or just the host name.')
     path = parts.path.rstrip('/') or '/api/current'
     return urlunsplit((scheme, parts.netloc, path, '', ''))
@@ -50,6 +56,7 @@ def api_url(text):
 def client_for(module):
     """The client the module's connection options ask for; ``describe`` says which way it goes."""
     params = module.params
+    _validate.positive(params['timeout'], 'timeout')
     if params['api_url']:
         _need_websocket(module)
         url = api_url(params['api_url'])

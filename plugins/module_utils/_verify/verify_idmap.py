@@ -166,12 +166,19 @@ def directory_checks(stats, context):
 
 def settings_from(params):
     """Validated inputs (ValueError names the parameter); nothing was sent yet."""
+    _validate.positive(params['refresh_timeout'], 'refresh_timeout')
+    for index, user in enumerate(params['users'] or []):
+        _validate.account_name(user, 'users[%d]' % index)
     for index, group in enumerate(params['groups'] or []):
         if not (group.get('name') or '').strip():
             raise ValueError('groups[%d].name: give the group name.' % index)
+        _validate.account_name(group['name'], 'groups[%d].name' % index)
+        for number, member in enumerate(group.get('members') or []):
+            _validate.account_name(member, 'groups[%d].members[%d]' % (index, number))
     directory = params.get('directory')
-    if directory and (directory['page_size'] < 1 or directory['timeout'] <= 0):
-        raise ValueError('directory.page_size and directory.timeout must be positive.')
+    if directory:
+        _validate.positive(directory['page_size'], 'directory.page_size')
+        _validate.positive(directory['timeout'], 'directory.timeout')
     return _validate.domain_name(params['domain'], 'domain') if params.get('domain') else None
 
 

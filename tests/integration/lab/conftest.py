@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from ..conftest import SESSION
+
 LAB_ROOT = Path(__file__).resolve().parents[2] / "lab"
 LABCTL = LAB_ROOT / "labctl"
 sys.path.insert(0, str(LAB_ROOT / "tools"))
@@ -69,7 +71,20 @@ def bring_up(lab_dir, *args):
                    capture_output=True, text=True, timeout=600, check=True)
     lab = Lab(lab_dir)
     lab.assert_routes()
+    watch_secrets(lab)
     return lab
+
+
+def watch_secrets(lab):
+    """The lab's passwords and API keys are canaries too; its stand-ins' logs (request logs) are artefacts."""
+    canary = SESSION["canary"]
+    with open(Path(lab["lab_dir"]) / "secrets.json", encoding="utf-8") as handle:
+        for name, value in json.load(handle).items():
+            canary.secret(value, "lab %s" % name)
+    canary.secret(lab["join_user"]["password"], "lab join password")
+    for nas in lab["nas"]:
+        canary.secret(nas["api_key"], "lab API key of %s" % nas["name"])
+        canary.watch(Path(nas["dir"]) / "log")
 
 
 @pytest.fixture(scope="session")

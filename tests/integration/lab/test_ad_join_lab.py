@@ -115,3 +115,7 @@ def test_failures_are_named_with_a_hint(lab, nas1, role, options, words):
     assert run.result['error']['hint']
     assert args['password'] not in run.stdout + run.stderr
     assert computer_dn(lab, 'nas1') is None
+    # TrueNAS reverted the settings; the module read them back and said so
+    status = json.loads(lab.nas_exec(1, 'midclt', 'call', 'directoryservices.status').stdout) or {}
+    assert run.result['outcome'] == 'reverted' and 'TrueNAS reverted the directory settings' in run.result['msg']
+    assert run.result['status'] == (status.get('status') or 'DISABLED') and run.result['config']['enabled'] is False

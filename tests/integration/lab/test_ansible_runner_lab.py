@@ -11,7 +11,7 @@ import ansible_runner
 import pytest
 import yaml
 
-from ..conftest import COLLECTION
+from ..conftest import COLLECTION, SESSION
 
 PLAYBOOK = str(COLLECTION / 'playbooks' / 'join_entra_ds.yml')
 LEAVE = str(COLLECTION / 'playbooks' / 'leave_entra_ds.yml')
@@ -24,6 +24,7 @@ def job(lab, tmp_path):
     for name in ('inventory', 'env'):
         (tmp_path / name).mkdir()
     lab.labctl('inventory', '--output', str(tmp_path / 'inventory' / 'lab.yml'))
+    SESSION['canary'].watch(tmp_path / 'report')
     (tmp_path / 'env' / 'extravars').write_text(yaml.safe_dump({
         'truenas_api_keys': secrets['truenas_api_keys'], 'entra_hosts': 'truenas_api',
         'entra_report_dir': str(tmp_path / 'report')}))

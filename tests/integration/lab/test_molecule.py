@@ -11,13 +11,16 @@ import pytest
 
 from tests.azure.fixtures import azure_env, azure_tls, sp_certificate, start_arm  # noqa: F401  pylint: disable=unused-import
 
-from ..conftest import COLLECTION
+from ..conftest import COLLECTION, SESSION
 from .test_entra_discover_lab import azure_inventory
 
 
 def molecule(scenario, **env):
-    return subprocess.run(['molecule', 'test', '-s', scenario], cwd=COLLECTION, capture_output=True, text=True,
-                          timeout=600, check=False, env=dict(os.environ, NO_COLOR='1', **env))
+    """molecule test of one scenario; its output goes to the secrets canary."""
+    run = subprocess.run(['molecule', 'test', '-s', scenario], cwd=COLLECTION, capture_output=True, text=True,
+                         timeout=600, check=False, env=dict(os.environ, NO_COLOR='1', **env))
+    SESSION['canary'].keep('molecule-%s.txt' % scenario, run.stdout + run.stderr)
+    return run
 
 
 @pytest.mark.parametrize('scenario, lab_fixture, hosts', [('default', 'lab', 2), ('api', 'lab', 2),

@@ -93,7 +93,7 @@ nas_emulator() {
     --cert "${NAS_DIR[$i]}/tls/cert.pem" --key "${NAS_DIR[$i]}/tls/key.pem" \
     --socket /var/run/middleware/middlewared.sock --state-file "$d/emulator-state.json" \
     --api-keys-file "$d/api-keys.json" --resolv-conf /etc/resolv.conf \
-    --control-socket "$d/control.sock" --hostname "${NAS_NAME[$i]}" --interface "lab0=${NAS_IP[$i]}/24" \
+    --control-socket "$d/control.sock" --request-log "$d/log/requests.log" --hostname "${NAS_NAME[$i]}" --interface "lab0=${NAS_IP[$i]}/24" \
     "${EMULATOR_OPTIONS[@]}" < /dev/null > "$d/log/emulator.log" 2>&1
   # ready: it prints one JSON line, with its pid
   for n in $(seq 1 300); do

@@ -68,6 +68,7 @@ def parse_args(argv=None):
     parser.add_argument('--realistic-delays', action='store_true', help='sleep like the NAS before refusals')
     parser.add_argument('--rate-limit', type=int, default=20,
                         help='unauthenticated calls per method and client address in 60 s (TrueNAS: 20)')
+    parser.add_argument('--request-log', help='file that gets one JSON line per call, secrets redacted')
     parser.add_argument('--directory', choices=('fake', 'lab'), default='fake',
                         help='directory backend: a scripted domain (fake, default) or the lab stand-in\'s Samba '
                              'member through nas/member.sh (lab; needs LAB_NAS_DIR)')
@@ -79,7 +80,7 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.instances > 1:
         given = [name for name in ('cert', 'key', 'socket', 'control_socket', 'state_file', 'api_keys_file',
-                                   'resolv_conf', 'hostname') if getattr(args, name)]
+                                   'resolv_conf', 'hostname', 'request_log') if getattr(args, name)]
         if given or args.no_listen or args.directory != 'fake' or not args.fleet_dir:
             parser.error('--instances: give --fleet-dir; the fleet makes each NAS\'s certificate, key, state, API key, '
                          'hostname and control socket, listens on TCP and uses the fake directory'
@@ -116,7 +117,7 @@ def main(argv=None):
     emu = Emulator(args.version, api_keys=args.api_keys_file, users=args.users_file, resolv_conf=args.resolv_conf,
                    state_file=args.state_file, interfaces=args.interface, hostname=args.hostname,
                    trust_loopback=args.trust_loopback, realistic_delays=args.realistic_delays,
-                   directory=directory, rate_limit=args.rate_limit)
+                   directory=directory, rate_limit=args.rate_limit, request_log=args.request_log)
     host, port = (None, 0) if args.no_listen else args.listen
     emu.start(host, port, args.cert, args.key, args.socket, args.control_socket)
     print(json.dumps({'url': emu.url, 'socket': emu.socket_path, 'control_socket': emu.control_socket_path,

@@ -13,6 +13,7 @@ from .control import CONTROL_METHODS
 from .counters import Counters
 from .faults import Faults
 from .personalities import DEFAULT, personality
+from .request_log import RequestLog
 from .server import Server
 from .state import Store
 
@@ -29,17 +30,19 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
     rate-limited calls (1-10 s) and unknown API keys (1-2 s).
     ``directory``: the directory backend (directory_backend.py): a FakeDirectory (default: a healthy
     AADDSCONTOSO.COM), a LabMember, or "fake" / "lab"; ``rate_limit``: unauthenticated calls per method and
-    client address in 60 s (TrueNAS: 20).
+    client address in 60 s (TrueNAS: 20); ``request_log``: a file that gets one JSON line per call, secrets
+    redacted (request_log.py).
     """
 
     def __init__(self, version=DEFAULT, *, api_keys=None, users=None,  # pylint: disable=too-many-arguments
                  resolv_conf=None, state_file=None, interfaces=None, hostname=None, trust_loopback=False,
-                 realistic_delays=False, directory=None, rate_limit=20):
+                 realistic_delays=False, directory=None, rate_limit=20, request_log=None):
         self.personality = personality(version)
         self.rate_limit = rate_limit
         self.trust_loopback, self.realistic_delays = trust_loopback, realistic_delays
         self.store = Store(state_file)
         self.stats = Counters()
+        self.request_log = RequestLog(request_log) if request_log else None
         self.faults = Faults()
         self.accounts = auth.Accounts(self.store, users, api_keys)
         self.resolver = dns.Resolver(self.store, resolv_conf)

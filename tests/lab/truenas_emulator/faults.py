@@ -2,8 +2,9 @@
 
 Switches and their parameters (``times``: how many calls/jobs it hits, None = until cleared):
 
-- ``drop_on_call``: method, after_execute=False, times=1 -- close the connection when ``method`` is called,
-  without a reply; with ``after_execute`` the call runs first (its effect happens, the reply is lost).
+- ``drop_on_call``: method, after_execute=False, skip=0, times=1 -- close the connection when ``method`` is called,
+  without a reply; with ``after_execute`` the call runs first (its effect happens, the reply is lost); the first
+  ``skip`` calls of ``method`` go through untouched.
 - ``drop_during_job``: method, times=1 -- close the caller's connection right after a job of ``method`` was
   started (and its id sent, for legacy jobs); the job keeps running, as on a NAS.
 - ``delay``: seconds, method=None, times=None -- wait before handling a call (of ``method``, or any call).
@@ -25,7 +26,7 @@ import threading
 
 _REQUIRED = object()
 SWITCHES = {
-    'drop_on_call': {'method': _REQUIRED, 'after_execute': False, 'times': 1},
+    'drop_on_call': {'method': _REQUIRED, 'after_execute': False, 'skip': 0, 'times': 1},
     'drop_during_job': {'method': _REQUIRED, 'times': 1},
     'delay': {'seconds': _REQUIRED, 'method': None, 'times': None},
     'job_outcome': {'method': _REQUIRED, 'state': 'FAILED', 'error': 'Emulated job failure', 'errno': 14,
@@ -71,6 +72,9 @@ class Faults:
         with self._lock:
             for entry in self._active:
                 if entry['name'] == name and entry.get('method') in (None, method):
+                    if entry.get('skip'):
+                        entry['skip'] -= 1
+                        return None
                     if entry['times'] is not None:
                         entry['times'] -= 1
                         if entry['times'] <= 0:

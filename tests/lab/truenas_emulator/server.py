@@ -243,6 +243,8 @@ class Server:
                 app.error(id_, INVALID_REQUEST, problem)
             return
         self.emu.stats.call(message['method'], app.authenticated)
+        if self.emu.request_log:
+            self.emu.request_log.record(message['method'], message.get('params', []), app.transport, app.authenticated)
         method = self.emu.methods.get(message['method'])
         if method is None:
             if id_ is not _NO_ID:

@@ -29,6 +29,15 @@ def test_drop_on_call_after_execution_loses_only_the_reply(nas):
     assert emu.counters()['writes'] == 1
 
 
+def test_drop_on_call_lets_skipped_calls_through(nas):
+    emu, client = nas
+    emu.faults.set('drop_on_call', method=UPDATE, skip=1)
+    assert client.call(UPDATE, {'nameserver1': '198.18.0.53'})['nameserver1'] == '198.18.0.53'
+    with pytest.raises(DROPPED):
+        client.request(UPDATE, {'nameserver1': '198.18.0.54'})
+    assert emu.network_config['nameserver1'] == '198.18.0.53' and emu.faults.active() == []
+
+
 def test_other_methods_are_not_dropped(nas):
     emu, client = nas
     emu.faults.set('drop_on_call', method=UPDATE)

@@ -83,7 +83,7 @@ class Module:
     def __init__(self, check_mode=False, **params):
         self.params = dict(state='present', domain=DOMAIN, username='admin@' + DOMAIN, password=PASSWORD, hostname=None,
                            computer_account_ou=None, site=None, enable_dns_updates=False, idmap=None, join_timeout=60,
-                           wait_timeout=5, force_rejoin=False, leave_credentials=None)
+                           wait_timeout=5, force_rejoin=False, leave_credentials=None, admin_group=None)
         self.params.update(params)
         self.check_mode = check_mode
         self.warnings = []
@@ -170,15 +170,70 @@ def test_join_that_ends_faulted_fails_with_status_msg():
     assert result['failed'] and result['status'] == 'FAULTED' and result['status_msg'] == 'winbind down'
 
 
-def test_failed_job_names_the_parameter_and_hints():
+def test_failed_job_names_the_parameter_hints_and_reads_back():
     extra = [['directoryservices.update.credential.password', 'The bind password is not correct.', 22]]
     error = TrueNASError('x', errname='VALIDATION', extra=extra)
     nas = NAS(job_error=error)
-    with pytest.raises(TrueNASError) as caught:
-        ad_join.run(Module(), nas)
-    assert 'password (credential.password): The bind password is not correct.' in caught.value.message
-    assert 'wrong password' in caught.value.hint
-    assert PASSWORD not in str(caught.value)
+    result = ad_join.run(Module(), nas)
+    assert result['failed'] and result['changed'] is False and result['outcome'] == 'reverted'
+    assert 'password (credential.password): The bind password is not correct.' in result['msg']
+    assert 'TrueNAS reverted the directory settings' in result['msg'] and 'wrong password' in result['msg']
+    assert result['error']['fields'][0]['attribute'] == extra[0][0] and result['status'] == 'DISABLED'
+    assert [method for method, dummy in nas.calls].count('directoryservices.config') == 2
+    assert PASSWORD not in str(result)
+
+
+class KeptNAS(NAS):
+    """A join job that fails after TrueNAS stored the settings (winbind down): FAULTED, or disabled when ``disabled``."""
+
+    def __init__(self, disabled=False):
+        super(KeptNAS, self).__init__(job_error=TrueNASError('directoryservices.update (job 1) failed: winbind'))
+        self.disabled = disabled
+
+    def call_job(self, method, payload, timeout=None, on_progress=None):
+        self._store_join(DOMAIN, 'nas1', None)
+        self.status = 'FAULTED'
+        if self.disabled:
+            self.ds['enable'] = self.ad['enable'] = False
+            self.status = 'DISABLED'
+        return super(KeptNAS, self).call_job(method, payload, timeout, on_progress)
+
+
+@pytest.mark.parametrize('disabled, outcome, words', [
+    (False, 'kept', 'kept the new directory settings and the computer account (directory service FAULTED)'),
+    (True, 'disabled', 'disabled the directory service and kept the settings sent'),
+])
+def test_failed_join_says_what_truenas_left(disabled, outcome, words):
+    result = ad_join.run(Module(), KeptNAS(disabled))
+    assert result['failed'] and result['changed'] is True and result['outcome'] == outcome
+    assert words in result['msg'] and result['diff']['after'] == result['config']
+
+
+def test_failed_read_back_is_said():
+    class LostNAS(NAS):
+        def call(self, method, *params):
+            if self.calls and self.calls[-1][0] == 'directoryservices.update':
+                raise TrueNASError('connection lost', errname='ECONNECTION')
+            return super(LostNAS, self).call(method, *params)
+
+    result = ad_join.run(Module(), LostNAS(job_error=TrueNASError('directoryservices.update (job 1) failed: x')))
+    assert result['outcome'] == 'unknown' and 'could not be read back (connection lost)' in result['msg']
+
+
+@pytest.mark.parametrize('params, words', [
+    (dict(join_timeout=0), 'join_timeout: 0 is not a positive number'),
+    (dict(wait_timeout=-5), 'wait_timeout: -5 is not a positive number'),
+    (dict(site='Default;First'), 'site:'),
+    (dict(admin_group='AADDSCONTOSO\\AAD DC Administrators'), 'names a domain'),
+    (dict(admin_group='Admins\nOU=x'), 'admin_group:'),
+    (dict(state='absent', leave_credentials={'username': 'a;b', 'password': PASSWORD}), 'leave_credentials.username'),
+    (dict(domain=''), 'domain must not be empty'),
+])
+def test_bad_parameters_make_no_call(params, words):
+    nas = NAS()
+    with pytest.raises(ValueError) as caught:
+        ad_join.run(Module(**params), nas)
+    assert words in str(caught.value) and nas.calls == []
 
 
 def test_missing_credentials_for_a_join():
@@ -208,8 +263,8 @@ class AdminNAS(NAS):
 
     SID = 'S-1-5-21-1-2-3-1104'
 
-    def __init__(self, privileges=None):
-        super(AdminNAS, self).__init__(joined=DOMAIN)
+    def __init__(self, privileges=None, joined=DOMAIN):
+        super(AdminNAS, self).__init__(joined=joined)
         self.privileges = privileges or []
 
     def call(self, method, *params):
@@ -238,6 +293,19 @@ def test_admin_group_granted_once():
     again = ad_join.run(Module(admin_group='AAD DC Administrators'), nas)
     assert again['changed'] is False and again['admin_group']['changed'] is False
     assert [method for method, dummy in nas.calls if method.startswith(('privilege', 'group'))] == ['privilege.query']
+
+
+def test_a_failed_grant_after_a_fresh_join_says_the_nas_is_joined():
+    class RefusingNAS(AdminNAS):
+        def call(self, method, *params):
+            if method == 'privilege.create':
+                raise TrueNASError('privilege.create failed: [EACCES] Not authorized', errname='EACCES')
+            return super(RefusingNAS, self).call(method, *params)
+
+    result = ad_join.run(Module(admin_group='AAD DC Administrators'), RefusingNAS(joined=None))
+    assert result['failed'] and result['changed'] is True and result['outcome'] == 'joined'
+    assert 'Not authorized' in result['msg'] and 'joined to aaddscontoso.com and HEALTHY' in result['msg']
+    assert 'full administrator' in result['msg']  # the EACCES hint
 
 
 def test_admin_group_in_check_mode_writes_nothing():

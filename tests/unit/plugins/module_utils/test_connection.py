@@ -21,8 +21,9 @@ def test_api_url_forms(given, expected):
     assert connection.api_url(given) == expected
 
 
-@pytest.mark.parametrize('given', ['ftp://nas', 'wss://', 'https:///api/current'])
-def test_api_url_refuses_other_schemes(given):
+@pytest.mark.parametrize('given', ['ftp://nas', 'wss://', 'https:///api/current', 'nas\nHost: evil', 'nas .test',
+                                   'wss://nas:99999/api/current', 'wss://nas:http/api/current', 'nas\x00'])
+def test_api_url_refuses_other_schemes_and_broken_addresses(given):
     with pytest.raises(TrueNASError) as caught:
         connection.api_url(given)
     assert 'api_url' in str(caught.value)
@@ -40,6 +41,13 @@ class Module:
 
     def run_command(self, argv):
         return 0, '', ''
+
+
+@pytest.mark.parametrize('timeout', [0, -1])
+def test_timeout_must_be_positive(timeout):
+    with pytest.raises(ValueError) as caught:
+        connection.client_for(Module(api_url='nas.test', api_key='1-x', timeout=timeout))
+    assert str(caught.value) == 'timeout: %d is not a positive number.' % timeout
 
 
 def test_api_url_selects_websocket():

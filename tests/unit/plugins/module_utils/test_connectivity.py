@@ -236,7 +236,7 @@ PARAMS = dict(domain='AADDSContoso.com.', dc_ips=[DC1, DC2], nameservers=None, u
     ({'dc_ips': ['127.0.0.1']}, 'dc_ips[0]: 127.0.0.1 is a loopback'),
     ({'nameservers': ['dc1']}, 'nameservers[0]: \'dc1\' is not an IP address'),
     ({'username': 'AADDS\\admin', 'password': 'x'}, 'username:'),
-    ({'probe_timeout': 0}, 'probe_timeout must be positive'),
+    ({'probe_timeout': 0}, 'probe_timeout: 0 is not a positive number'),
     ({'username': 'nasjoin'}, 'password: give'),
 ])
 def test_bad_input(changes, message):
