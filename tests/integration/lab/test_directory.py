@@ -68,3 +68,20 @@ def test_groups(any_lab, conn):
     members = {v.split(",")[0][3:] for v in nested.member.values}
     assert {names["engineers"], names["finance"]} <= members
     assert one(conn, any_lab["users_ou"], f"(sAMAccountName={names['non_ascii']})", ["cn"]).cn.value == names["non_ascii"]
+
+
+def test_bulk_users_sign_in_and_belong_to_their_group(lab):
+    """labctl up --users N: every bulk user exists with its UPN, is in the bulk group and signs in with the lab
+    password (the first one hashed by Samba, the others given its hashes)."""
+    bulk = lab["bulk_users"]
+    if not bulk["count"]:
+        pytest.skip("this lab has no bulk users (labctl up --users N)")
+    conn = ldaps(lab)
+    group = one(conn, lab["users_ou"], f"(cn={bulk['group']})", ["member"])
+    assert len(group.member.values) == bulk["count"]
+    for number in (1, 2, bulk["count"]):
+        sam, upn = bulk["sam_format"].format(n=number), bulk["upn_format"].format(n=number)
+        assert one(conn, lab["users_ou"], f"(sAMAccountName={sam})", ["userPrincipalName"]).userPrincipalName.value == upn
+        assert ldap_bind(lab["dcs"][1]["ip"], lab["ca_file"], upn, lab["user_password"]).bind(), upn
+        assert not ldap_bind(lab["dcs"][0]["ip"], lab["ca_file"], upn, lab["user_password"] + "x").bind(), upn
+    conn.unbind()

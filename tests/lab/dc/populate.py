@@ -9,6 +9,11 @@ rendered directory.json (users, groups, bulk users), the password from $LAB_USER
   * "AAD DC Administrators" may create and fully control computer objects there
   * mailNickname in msDS-AzureADMailNickname where the schema has that attribute
     (Entra DS's schema does; Samba's has not, and then it is left out)
+  * bulk users (--users N) in one add each, committed 500 at a time, and one membership change
+    for all (an add costs more the more one transaction holds). Samba hashes a
+    password in about 17 ms (Heimdal's PBKDF2 for the AES keys), so only the first bulk user's
+    password is hashed and the others get its hashes (same password; their Kerberos keys keep
+    the first one's salt, which the KDC hands out, so kinit works as for any user)
 """
 import argparse
 import json
@@ -18,7 +23,7 @@ import time
 
 import ldb
 from samba.auth import system_session
-from samba.dsdb import UF_ACCOUNTDISABLE
+from samba.dsdb import DSDB_CONTROL_BYPASS_PASSWORD_HASH_OID, UF_ACCOUNTDISABLE, UF_NORMAL_ACCOUNT
 from samba.param import LoadParm
 from samba.samdb import SamDB
 from samba.sd_utils import SDUtils
@@ -26,6 +31,8 @@ from samba.sd_utils import SDUtils
 COMPUTER_CLASS = "bf967a86-0de6-11d0-a285-00aa003049e2"
 WK_COMPUTERS = "AA312825768811D1ADED00C04FD8D5CD"
 NICKNAME_ATTR = "msDS-AzureADMailNickname"
+HASHES = ("unicodePwd", "supplementalCredentials", "pwdLastSet")
+BATCH = 500
 
 
 class Populator:
@@ -81,13 +88,20 @@ class Populator:
         # (samdb.add_remove_group_members of 4.17 is not idempotent)
         g = self.by_sam(name, ("member",))
         have = {str(ldb.Dn(self.db, str(v))).lower() for v in g.get("member", [])}
-        for member in members:
-            dn = str(self.by_sam(member).dn)
-            if dn.lower() not in have:
-                m = ldb.Message(g.dn)
-                m["member"] = ldb.MessageElement(dn, ldb.FLAG_MOD_ADD, "member")
-                self.db.modify(m)
-                self.done.append(f"member {member} -> {name}")
+        missing = [(member, dn) for member, dn in self.dns(members) if dn.lower() not in have]
+        if missing:  # one change for all: each member added alone rewrites the whole member list
+            m = ldb.Message(g.dn)
+            m["member"] = ldb.MessageElement([dn for member, dn in missing], ldb.FLAG_MOD_ADD, "member")
+            self.db.modify(m)
+            self.done.extend(f"member {member} -> {name}" for member, dn in missing)
+
+    def dns(self, sams):
+        """(sAMAccountName, DN) of each of ``sams``, in one search when there are many."""
+        if len(sams) < 20:
+            return [(sam, str(self.by_sam(sam).dn)) for sam in sams]
+        found = {str(e["sAMAccountName"][0]).lower(): str(e.dn)
+                 for e in self.find("(|(objectClass=user)(objectClass=group))", ["sAMAccountName"])}
+        return [(sam, found[sam.lower()]) for sam in sams]
 
     def bulk(self, spec):
         """Users sam_format(1..count) and their group; those of an earlier, larger count go."""
@@ -95,10 +109,14 @@ class Populator:
         prefix = ldb.binary_encode(spec["sam"].split("{")[0])
         have = {str(e["sAMAccountName"][0]): e.dn
                 for e in self.find(f"(sAMAccountName={prefix}*)", ["sAMAccountName"])}
+        hashes = self.hashes(have[names[0]]) if names and names[0] in have else None
         for n, sam in enumerate(names, 1):
             if sam not in have:
-                self.db.newuser(sam, self.password, userou="OU=AADDC Users")
-                self.replace(self.by_sam(sam).dn, "userPrincipalName", spec["upn"].format(n=n), f"bulk {sam}")
+                self.bulk_user(sam, spec["upn"].format(n=n), hashes)
+                hashes = hashes or self.hashes(self.by_sam(sam).dn)
+            if n % BATCH == 0:  # an add costs more the more a transaction holds
+                self.db.transaction_commit()
+                self.db.transaction_start()
         for sam in set(have) - set(names):
             self.db.delete(have[sam])
             self.done.append(f"deleted {sam}")
@@ -108,6 +126,21 @@ class Populator:
         elif group is not None:
             self.db.delete(group.dn)
             self.done.append(f"deleted {spec['group']}")
+
+    def bulk_user(self, sam, upn, hashes):
+        """One add: with the password (hashed by Samba), or with ``hashes`` of another user as they are."""
+        m = ldb.Message(ldb.Dn(self.db, f"CN={sam},OU=AADDC Users,{self.base}"))
+        values = {"objectClass": "user", "sAMAccountName": sam, "userPrincipalName": upn,
+                  "userAccountControl": str(UF_NORMAL_ACCOUNT)}
+        values.update(hashes or {"unicodePwd": f'"{self.password}"'.encode("utf-16-le")})
+        for attr, value in values.items():
+            m[attr] = ldb.MessageElement(value, ldb.FLAG_MOD_ADD, attr)
+        self.db.add(m, controls=[f"local_oid:{DSDB_CONTROL_BYPASS_PASSWORD_HASH_OID}:0"] if hashes else [])
+        self.done.append(f"bulk {sam}")
+
+    def hashes(self, dn):
+        e = self.db.search(base=dn, scope=ldb.SCOPE_BASE, attrs=list(HASHES))[0]
+        return {attr: e[attr][0] for attr in HASHES}
 
     def redircmp(self):
         res = self.db.search(base=self.base, scope=ldb.SCOPE_BASE, attrs=["wellKnownObjects"])

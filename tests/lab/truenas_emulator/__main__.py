@@ -8,6 +8,12 @@ Example (PYTHONPATH=tests/lab)::
         --directory lab
 
 When ready it prints one JSON line: {"url", "socket", "control_socket", "version", "pid"}.
+
+A fleet (many NAS in this one process, see fleet.py), e.g. 100 on ports 8001-8100::
+
+    python -m truenas_emulator --instances 100 --listen 127.0.0.1:8001 --fleet-dir D [--directory-options F]
+
+prints {"fleet": "D/fleet.json", "instances", "version", "pid"}; fleet.json has each NAS's URL and API key.
 """
 
 import argparse
@@ -16,7 +22,9 @@ import os
 import signal
 import sys
 
+from .directory_backend import FakeDirectory
 from .emulator import Emulator
+from .fleet import Fleet
 from .personalities import DEFAULT
 
 
@@ -64,22 +72,57 @@ def parse_args(argv=None):
     parser.add_argument('--directory', choices=('fake', 'lab'), default='fake',
                         help='directory backend: a scripted domain (fake, default) or the lab stand-in\'s Samba '
                              'member through nas/member.sh (lab; needs LAB_NAS_DIR)')
-    return parser.parse_args(argv)
+    parser.add_argument('--directory-options', type=_json_file,
+                        help='JSON object of FakeDirectory knobs (realm, dcs, users...; see directory_backend.py)')
+    parser.add_argument('--instances', type=int, default=1,
+                        help='emulated NAS in this process (a fleet when more than 1; the --listen port is the first)')
+    parser.add_argument('--fleet-dir', help='where a fleet keeps its CA, certificates, state and fleet.json')
+    args = parser.parse_args(argv)
+    if args.instances > 1:
+        given = [name for name in ('cert', 'key', 'socket', 'control_socket', 'state_file', 'api_keys_file',
+                                   'resolv_conf', 'hostname', 'request_log') if getattr(args, name)]
+        if given or args.no_listen or args.directory != 'fake' or not args.fleet_dir:
+            parser.error('--instances: give --fleet-dir; the fleet makes each NAS\'s certificate, key, state, API key, '
+                         'hostname and control socket, listens on TCP and uses the fake directory'
+                         + (' (drop --%s)' % ', --'.join(name.replace('_', '-') for name in given) if given else ''))
+    elif args.instances < 1:
+        parser.error('--instances: 1 or more')
+    return args
+
+
+def fleet(args):
+    """Run a fleet until SIGTERM or SIGINT."""
+    with Fleet(args.instances, args.fleet_dir, args.listen, directory_options=args.directory_options,
+               version=args.version, trust_loopback=args.trust_loopback, realistic_delays=args.realistic_delays,
+               rate_limit=args.rate_limit, users=args.users_file) as the_fleet:
+        the_fleet.start()
+        print(json.dumps({'fleet': os.path.join(args.fleet_dir, 'fleet.json'), 'instances': args.instances,
+                          'version': the_fleet.nas[0].personality.version, 'pid': os.getpid()}), flush=True)
+        _wait()
+    return 0
+
+
+def _wait():
+    stop_signals = {signal.SIGINT, signal.SIGTERM}
+    signal.sigwait(stop_signals)
 
 
 def main(argv=None):
     args = parse_args(argv)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})  # only the main thread waits for them
+    if args.instances > 1:
+        return fleet(args)
+    directory = FakeDirectory(**args.directory_options) if args.directory_options and args.directory == 'fake' \
+        else args.directory
     emu = Emulator(args.version, api_keys=args.api_keys_file, users=args.users_file, resolv_conf=args.resolv_conf,
                    state_file=args.state_file, interfaces=args.interface, hostname=args.hostname,
                    trust_loopback=args.trust_loopback, realistic_delays=args.realistic_delays,
-                   directory=args.directory, rate_limit=args.rate_limit, request_log=args.request_log)
-    stop_signals = {signal.SIGINT, signal.SIGTERM}
-    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)  # only the main thread waits for them
+                   directory=directory, rate_limit=args.rate_limit, request_log=args.request_log)
     host, port = (None, 0) if args.no_listen else args.listen
     emu.start(host, port, args.cert, args.key, args.socket, args.control_socket)
     print(json.dumps({'url': emu.url, 'socket': emu.socket_path, 'control_socket': emu.control_socket_path,
                       'version': emu.personality.version, 'pid': os.getpid()}), flush=True)
-    signal.sigwait(stop_signals)
+    _wait()
     emu.stop()
     return 0
 

@@ -1,4 +1,4 @@
-"""A throwaway lab CA and a server certificate signed by it, for TLS tests on loopback."""
+"""A throwaway lab CA and server certificates signed by it, for TLS tests on loopback."""
 
 import datetime
 import ipaddress
@@ -21,33 +21,51 @@ def _key_pem(key):
                              serialization.NoEncryption())
 
 
-def make_ca_and_cert(dirpath, names=('localhost',), ips=('127.0.0.1',), days=30):
-    """Write ca.pem, server.pem and server.key under ``dirpath``; return their paths as a dict
-    (keys ``ca``, ``cert``, ``key``). The server certificate names ``names`` and ``ips``."""
+def _validity(days):
     now = datetime.datetime.now(datetime.timezone.utc)
-    valid = {'not_valid_before': now - datetime.timedelta(days=1), 'not_valid_after': now + datetime.timedelta(days=days)}
-    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'nasjoin lab CA (test only)')])
-    ca = (x509.CertificateBuilder(subject_name=ca_name, issuer_name=ca_name, public_key=ca_key.public_key(),
-                                  serial_number=x509.random_serial_number(), **valid)
+    return {'not_valid_before': now - datetime.timedelta(days=1), 'not_valid_after': now + datetime.timedelta(days=days)}
+
+
+def make_ca(dirpath, days=30):
+    """Write ca.pem under ``dirpath``; return ``{"ca": path, "name": ..., "key": ...}`` for :func:`make_cert`."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'nasjoin lab CA (test only)')])
+    ca = (x509.CertificateBuilder(subject_name=name, issuer_name=name, public_key=key.public_key(),
+                                  serial_number=x509.random_serial_number(), **_validity(days))
           .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
           .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
                                        content_commitment=False, key_encipherment=False, data_encipherment=False,
                                        key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
-          .sign(ca_key, hashes.SHA256()))
+          .sign(key, hashes.SHA256()))
+    dirpath = os.fspath(dirpath)
+    os.makedirs(dirpath, exist_ok=True)
+    return {'ca': _write(os.path.join(dirpath, 'ca.pem'), ca.public_bytes(serialization.Encoding.PEM)),
+            'name': name, 'key': key, 'days': days}
+
+
+def make_cert(ca, dirpath, names=('localhost',), ips=('127.0.0.1',)):
+    """Write server.pem and server.key, signed by ``ca`` (from :func:`make_ca`), under ``dirpath``; return their
+    paths as a dict (keys ``ca``, ``cert``, ``key``). The certificate names ``names`` and ``ips``; it is valid as
+    long as the CA."""
+    key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, (list(names) or list(ips))[0])])
     alt_names = [x509.DNSName(name) for name in names] + [x509.IPAddress(ipaddress.ip_address(ip)) for ip in ips]
-    cert = (x509.CertificateBuilder(subject_name=subject, issuer_name=ca_name, public_key=key.public_key(),
-                                    serial_number=x509.random_serial_number(), **valid)
+    cert = (x509.CertificateBuilder(subject_name=subject, issuer_name=ca['name'], public_key=key.public_key(),
+                                    serial_number=x509.random_serial_number(), **_validity(ca['days']))
             .add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-            .sign(ca_key, hashes.SHA256()))
+            .sign(ca['key'], hashes.SHA256()))
     dirpath = os.fspath(dirpath)
     os.makedirs(dirpath, exist_ok=True)
-    pem = serialization.Encoding.PEM
     return {
-        'ca': _write(os.path.join(dirpath, 'ca.pem'), ca.public_bytes(pem)),
-        'cert': _write(os.path.join(dirpath, 'server.pem'), cert.public_bytes(pem)),
+        'ca': ca['ca'],
+        'cert': _write(os.path.join(dirpath, 'server.pem'), cert.public_bytes(serialization.Encoding.PEM)),
         'key': _write(os.path.join(dirpath, 'server.key'), _key_pem(key), 0o600),
     }
+
+
+def make_ca_and_cert(dirpath, names=('localhost',), ips=('127.0.0.1',), days=30):
+    """Write ca.pem, server.pem and server.key under ``dirpath``; return their paths as a dict
+    (keys ``ca``, ``cert``, ``key``). The server certificate names ``names`` and ``ips``."""
+    return make_cert(make_ca(dirpath, days), dirpath, names, ips)

@@ -60,11 +60,13 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
     # -- life cycle ------------------------------------------------------------------------------------------
 
     def start(self, host='127.0.0.1', port=0, certfile=None, keyfile=None,  # pylint: disable=too-many-arguments,too-many-positional-arguments
-              unix_socket=None, control_socket=None):
-        """Listen (TCP unless ``host`` is None; TLS when ``certfile`` is given) and return self."""
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name='truenas-emulator', daemon=True)
-        self._thread.start()
+              unix_socket=None, control_socket=None, loop=None):
+        """Listen (TCP unless ``host`` is None; TLS when ``certfile`` is given) and return self. ``loop``: a
+        running event loop of another thread to share (a fleet's); without it the emulator runs its own."""
+        self._loop = loop or asyncio.new_event_loop()
+        if loop is None:
+            self._thread = threading.Thread(target=self._loop.run_forever, name='truenas-emulator', daemon=True)
+            self._thread.start()
         try:
             self._run(self.server.start(host, port, certfile, keyfile, unix_socket, control_socket))
             self._run(self.directory.boot())
@@ -74,18 +76,20 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
         return self
 
     def stop(self):
-        """Close every listener and connection, end running jobs, stop the loop thread."""
+        """Close every listener and connection, end running jobs, stop the loop thread (when it is its own)."""
         if self._loop is None:
             return
         self._run(self._shutdown())
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._loop.close()
+        if self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+            self._loop.close()
         self._loop = self._thread = None
 
     async def _shutdown(self):
         await self.server.stop()
-        pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        pending = [task for task in (asyncio.all_tasks() if self._thread else self._tasks)
+                   if task is not asyncio.current_task()]
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)

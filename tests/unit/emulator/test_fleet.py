@@ -1,0 +1,101 @@
+"""Many emulated NAS in one process (truenas_emulator.fleet, `--instances`): separate ports, certificates,
+hostnames, state, API keys and counters, all verified against one fleet CA."""
+
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import LAB, RawClient
+from truenas_emulator.control import Control
+from truenas_emulator.fleet import Fleet
+
+
+def login(client, instance):
+    return client.request('auth.login_ex', {'mechanism': 'API_KEY_PLAIN', 'username': instance['api_username'],
+                                            'api_key': instance['api_key']})['result']['response_type']
+
+
+def peer_names(url, ca):
+    """The DNS names in the certificate a NAS presents."""
+    host, port = url.split('/')[2].rsplit(':', 1)
+    context = ssl.create_default_context(cafile=ca)
+    context.check_hostname = False
+    with socket.create_connection((host, int(port)), 5) as raw, context.wrap_socket(raw) as tls:
+        return [value for kind, value in tls.getpeercert()['subjectAltName'] if kind == 'DNS']
+
+
+@pytest.fixture
+def fleet(tmp_path):
+    with Fleet(3, tmp_path / 'fleet', directory_options={'realm': 'OTHER.TEST'}) as the_fleet:
+        yield the_fleet.start()
+
+
+def test_each_nas_has_its_own_port_certificate_hostname_and_key(fleet, tmp_path):
+    listed = json.loads((tmp_path / 'fleet' / 'fleet.json').read_text())
+    assert listed['instances'] == fleet.instances and oct(os.stat(tmp_path / 'fleet' / 'fleet.json').st_mode)[-3:] == '600'
+    assert len({instance['url'] for instance in fleet.instances}) == 3
+    assert len({instance['api_key'] for instance in fleet.instances}) == 3
+    for instance in fleet.instances:
+        assert peer_names(instance['url'], listed['ca'])[0] == instance['hostname']
+        client = RawClient(instance['url'], ca=listed['ca'])
+        assert login(client, instance) == 'SUCCESS'
+        assert client.request('system.info')['result']['hostname'] == instance['hostname']
+    assert [emu.directory.backend.realm for emu in fleet.nas] == ['OTHER.TEST'] * 3
+    assert len({id(emu.directory.backend) for emu in fleet.nas}) == 3
+
+
+def test_a_key_of_one_nas_opens_no_other(fleet):
+    first, second = fleet.instances[:2]
+    client = RawClient(second['url'], ca=fleet.ca)
+    assert login(client, dict(second, api_key=first['api_key'])) != 'SUCCESS'
+
+
+def test_state_and_counters_are_per_nas(fleet):
+    first, second = fleet.instances[:2]
+    client = RawClient(first['url'], ca=fleet.ca)
+    login(client, first)
+    client.request('network.configuration.update', {'nameserver1': '198.51.100.53'})
+    with Control(first['control_socket']) as one, Control(second['control_socket']) as two:
+        assert one.counters()['logins_ok'] == 1 and one.counters()['writes'] == 1
+        assert two.counters()['calls'] == 0
+        assert one.state()['network']['nameserver1'] == '198.51.100.53'
+        assert two.state()['network']['nameserver1'] == ''
+
+
+def test_fixed_ports_from_the_base_port(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        base = probe.getsockname()[1]
+    with Fleet(2, tmp_path, ('127.0.0.1', base)) as the_fleet:
+        the_fleet.start()
+        assert [instance['url'].split(':')[2].split('/')[0] for instance in the_fleet.instances] == [str(base), str(base + 1)]
+
+
+def test_a_fleet_as_a_process(tmp_path):
+    options = tmp_path / 'directory.json'
+    options.write_text(json.dumps({'realm': 'OTHER.TEST'}))
+    command = [sys.executable, '-m', 'truenas_emulator', '--instances', '2', '--fleet-dir', str(tmp_path / 'f'),
+               '--directory-options', str(options)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env={**os.environ, 'PYTHONPATH': str(LAB)}) as process:
+        ready = json.loads(process.stdout.readline())
+        listed = json.loads(open(ready['fleet'], encoding='utf-8').read())
+        assert ready['instances'] == 2 and len(listed['instances']) == 2
+        client = RawClient(listed['instances'][1]['url'], ca=listed['ca'])
+        assert login(client, listed['instances'][1]) == 'SUCCESS'
+        assert client.request('system.info')['result']['hostname'] == 'nas002'
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(10) == 0
+
+
+def test_a_fleet_makes_its_own_certificates_and_keys(tmp_path):
+    command = [sys.executable, '-m', 'truenas_emulator', '--instances', '2', '--fleet-dir', str(tmp_path),
+               '--hostname', 'nas1']
+    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, 'PYTHONPATH': str(LAB)},
+                            timeout=30, check=False)
+    assert result.returncode == 2 and 'drop --hostname' in result.stderr
