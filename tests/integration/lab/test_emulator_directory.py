@@ -57,17 +57,30 @@ class Api:
 
 
 def stand_in(any_lab, number):
-    """(nas facts, Api, Control) of stand-in ``number``, not joined (an earlier run cut short may have left its
-    member joined: labctl leave-nas cleans that up)."""
+    """(nas facts, Api, Control) of stand-in ``number``, not joined: a NAS left joined (by the demo, or an earlier
+    run cut short) leaves through its API first; labctl leave-nas cleans up a member the emulator forgot."""
     nas = any_lab["nas"][number - 1]
     if not any_lab["emulator"]:
         pytest.skip("no TrueNAS emulator in tests/lab/truenas_emulator")
+    api = Api(nas)
+    leave_if_joined(any_lab, api)
     if "joined=no" not in member_status(any_lab, number):
-        any_lab.labctl("leave-nas", str(number))     # left joined by an interrupted run
+        any_lab.labctl("leave-nas", str(number))
     assert "joined=no" in member_status(any_lab, number)
     control = Control(Path(nas["dir"]) / "control.sock")
     assert control.call("emulator.directory")["backend"] == "lab", "the stand-in's emulator runs without --directory lab"
-    return nas, Api(nas), control
+    return nas, api, control
+
+
+def leave_if_joined(any_lab, api):
+    """Leave through the TrueNAS API (each release's method) when the NAS holds an enabled directory service."""
+    sam, password = any_lab["join_user"]["sam"], any_lab["user_password"]
+    if any_lab["truenas_version"] == "25.04":
+        if api.call("activedirectory.config")["enable"]:
+            api.job("activedirectory.leave", {"username": sam, "password": password})
+    elif api.call("directoryservices.config")["enable"]:
+        api.job("directoryservices.leave", {"credential": {"credential_type": "KERBEROS_USER", "username": sam,
+                                                           "password": password}})
 
 
 def member_status(any_lab, number):
@@ -147,8 +160,7 @@ def test_directoryservices_join_and_leave_25_10(lab):
         assert computer(lab, nas["name"]) == []
         assert "joined=no" in member_status(lab, 2)
     finally:
-        if api.call("directoryservices.config")["enable"]:
-            api.job("directoryservices.leave", {"credential": credential})
+        leave_if_joined(lab, api)
         api.close()
         control.close()
     print(f"\nemulator directory timings: {TIMINGS}")
@@ -179,8 +191,7 @@ def test_activedirectory_join_and_leave_25_04(alt_lab):
         assert api.call("activedirectory.config")["domainname"] == ""
         assert computer(alt_lab, nas["name"]) == []
     finally:
-        if api.call("activedirectory.config")["enable"]:
-            api.job("activedirectory.leave", {"username": join_user["sam"], "password": alt_lab["user_password"]})
+        leave_if_joined(alt_lab, api)
         if api.call("network.configuration.config")["domain"] != network["domain"]:
             api.call("network.configuration.update", {"domain": network["domain"]})
         api.close()
