@@ -55,6 +55,15 @@ class Lab:
     def nas_exec(self, n, *cmd, check=True):
         return self.labctl("nas-exec", str(n), *cmd, check=check)
 
+    def midclt(self, n, method, *params):
+        """``midclt call`` of ``method`` inside stand-in ``n`` (its emulator): the parsed JSON answer, or the text
+        midclt prints raw (numbers, strings, booleans as ``True``)."""
+        out = self.nas_exec(n, "midclt", "call", method, *(json.dumps(param) for param in params)).stdout.strip()
+        try:
+            return json.loads(out)
+        except ValueError:
+            return out
+
     def user(self, role):
         return self.facts["users"][role]
 

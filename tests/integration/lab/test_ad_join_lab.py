@@ -32,9 +32,8 @@ def reset(lab, runner):
     creds = {'username': lab.user('join')['upn'], 'password': lab['user_password']}
     assert join_play(runner, 'nas1-api', force_rejoin=True, **JOIN).rc == 0
     assert join_play(runner, 'nas1-api', state='absent', leave_credentials=creds).rc == 0
-    query = json.dumps([['name', '=', lab['groups']['admins']]])
-    for privilege in json.loads(lab.nas_exec(1, 'midclt', 'call', 'privilege.query', query).stdout):
-        lab.nas_exec(1, 'midclt', 'call', 'privilege.delete', str(privilege['id']))
+    for privilege in lab.midclt(1, 'privilege.query', [['name', '=', lab['groups']['admins']]]):
+        lab.midclt(1, 'privilege.delete', privilege['id'])
 
 
 def standing(the_lab, tmp_path):
@@ -82,7 +81,7 @@ def test_join_converge_admin_group_and_leave(any_lab, any_nas1):
     assert again.rc == 0 and again.changed == 0, again.stdout + again.stderr
     assert again.result['connection']['transport'] == 'local_socket'
     assert control.counters()['writes'] == 0
-    privileges = json.loads(lab.nas_exec(1, 'midclt', 'call', 'privilege.query').stdout)
+    privileges = lab.midclt(1, 'privilege.query')
     assert [p['roles'] for p in privileges if p['name'] == lab['groups']['admins']] == [['FULL_ADMIN']]
     left = join_play(runner, 'nas1-api', state='absent',
                      leave_credentials={'username': lab.user('join')['upn'], 'password': lab['user_password']})
@@ -116,6 +115,6 @@ def test_failures_are_named_with_a_hint(lab, nas1, role, options, words):
     assert args['password'] not in run.stdout + run.stderr
     assert computer_dn(lab, 'nas1') is None
     # TrueNAS reverted the settings; the module read them back and said so
-    status = json.loads(lab.nas_exec(1, 'midclt', 'call', 'directoryservices.status').stdout) or {}
+    status = lab.midclt(1, 'directoryservices.status') or {}
     assert run.result['outcome'] == 'reverted' and 'TrueNAS reverted the directory settings' in run.result['msg']
     assert run.result['status'] == (status.get('status') or 'DISABLED') and run.result['config']['enabled'] is False

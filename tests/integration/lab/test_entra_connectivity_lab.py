@@ -55,8 +55,8 @@ def check(result, name, target):
 
 def nas_config(lab, n, **changes):
     """Change stand-in ``n``'s network configuration through its middleware; returns what it was."""
-    before = json.loads(lab.nas_exec(n, 'midclt', 'call', 'network.configuration.config').stdout)
-    lab.nas_exec(n, 'midclt', 'call', 'network.configuration.update', json.dumps(changes))
+    before = lab.midclt(n, 'network.configuration.config')
+    lab.midclt(n, 'network.configuration.update', changes)
     return dict((key, before[key]) for key in changes)
 
 

@@ -3,8 +3,6 @@ IPs, only the managed domain's Azure coordinates; the ARM test server (tests/azu
 domain and DC IPs, and entra_discover hands them to entra_network (verified through the lab's two DCs),
 entra_preflight (every probe against the discovered DCs), entra_join and entra_verify."""
 
-import json
-
 import pytest
 import yaml
 
@@ -49,7 +47,7 @@ def test_playbook_takes_domain_and_dcs_from_azure(lab, lab_arm, azure_tls, tmp_p
     preflight = [result for host, status, result in run.results if 'checks' in result]
     assert preflight and all(not result.get('failed') for result in preflight)
     assert len(lab_arm.requests()) == 1  # one read for the whole play
-    config = json.loads(lab.nas_exec(1, 'midclt', 'call', 'network.configuration.config').stdout)
+    config = lab.midclt(1, 'network.configuration.config')
     assert [config['nameserver1'], config['nameserver2']] == lab['dc_ips']
 
 

@@ -42,7 +42,7 @@ def dns_play(lab_ansible, host, nameservers, *args):
 
 def stored(lab, n):
     """The network configuration the stand-in's emulator holds, and its resolv.conf."""
-    state = json.loads(lab.nas_exec(n, 'midclt', 'call', 'network.configuration.config').stdout)
+    state = lab.midclt(n, 'network.configuration.config')
     return state, lab.nas_exec(n, 'cat', '/etc/resolv.conf').stdout
 
 

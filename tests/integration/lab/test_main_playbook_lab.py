@@ -39,7 +39,7 @@ def report(runner):
 
 
 def directory_status(lab, number):
-    return json.loads(lab.nas_exec(number, 'midclt', 'call', 'directoryservices.status').stdout)['status']
+    return lab.midclt(number, 'directoryservices.status')['status']
 
 
 def test_main_playbook_joins_verifies_reports_then_converges(lab, fleet):
@@ -74,10 +74,10 @@ def test_wrong_nameserver_stops_that_host_only_and_the_report_shows_it(lab, flee
     host_vars.mkdir()
     wrong = lab['network']['cidr'].rsplit('.', 1)[0] + '.99'
     (host_vars / 'nas2-ssh.yml').write_text('entra_dc_ips: ["%s"]\nentra_network_verify_timeout: 1\n' % wrong)
-    before = json.loads(lab.nas_exec(2, 'midclt', 'call', 'network.configuration.config').stdout)
+    before = lab.midclt(2, 'network.configuration.config')
     run = fleet.run_playbook(PLAYBOOK, *fleet.secrets)
     assert run.rc == 2, run.stdout + run.stderr
-    after = json.loads(lab.nas_exec(2, 'midclt', 'call', 'network.configuration.config').stdout)
+    after = lab.midclt(2, 'network.configuration.config')
     assert (after['nameserver1'], after['nameserver2']) == (before['nameserver1'], before['nameserver2'])
     assert directory_status(lab, 1) == 'HEALTHY' and directory_status(lab, 2) != 'HEALTHY'
     written = report(fleet)
