@@ -19,6 +19,7 @@ import ipaddress
 
 from . import control
 from .directory_backend import Krb5Failure, WinbindFailure, JoinFailure, DirectoryError
+from .directory_models import PrimaryDomainIdmap
 from .errors import CallError, ValidationErrors
 
 AD = 'ACTIVEDIRECTORY'
@@ -209,9 +210,8 @@ class Directory:  # pylint: disable=too-many-instance-attributes
             builtin, domain = found['DS_TYPE_DEFAULT_DOMAIN'], found['DS_TYPE_ACTIVEDIRECTORY']
         else:
             from .directoryservices import config  # pylint: disable=import-outside-toplevel
-            idmap = ((config(self.emu)['configuration'] or {}).get('idmap') or {})
-            builtin = idmap.get('builtin') or {'idmap_backend': 'TDB', 'range_low': 90000001, 'range_high': 100000000}
-            domain = idmap.get('idmap_domain') or {'idmap_backend': 'RID', 'range_low': 100000001, 'range_high': 200000000}
+            idmap = (config(self.emu)['configuration'] or {}).get('idmap') or PrimaryDomainIdmap().model_dump()
+            builtin, domain = idmap['builtin'], idmap['idmap_domain']
         return [('*', 'tdb', builtin['range_low'], builtin['range_high']),
                 (self.smb()['workgroup'], domain['idmap_backend'].lower(), domain['range_low'], domain['range_high'])]
 
