@@ -15,12 +15,17 @@ from ..conftest import COLLECTION, SESSION
 from .test_entra_discover_lab import azure_inventory
 
 
-def molecule(scenario, **env):
-    """molecule test of one scenario; its output goes to the secrets canary."""
+def molecule(scenario, hosts, **env):
+    """molecule test of one scenario, which must converge, prove idempotence and pass its 4 checks on each of
+    ``hosts`` stand-ins; its output goes to the secrets canary."""
     run = subprocess.run(['molecule', 'test', '-s', scenario], cwd=COLLECTION, capture_output=True, text=True,
                          timeout=600, check=False, env=dict(os.environ, NO_COLOR='1', **env))
-    SESSION['canary'].keep('molecule-%s.txt' % scenario, run.stdout + run.stderr)
-    return run
+    output = run.stdout + run.stderr
+    SESSION['canary'].keep('molecule-%s.txt' % scenario, output)
+    assert run.returncode == 0, output[-6000:]
+    for step in ('converge', 'idempotence', 'verify'):
+        assert re.search(r'%s > %s\] Executed: Successful' % (scenario, step), output), output[-4000:]
+    assert re.search(r'=+ %d passed in' % (4 * hosts), output), output[-4000:]
 
 
 @pytest.mark.parametrize('scenario, lab_fixture, hosts', [('default', 'lab', 2), ('api', 'lab', 2),
@@ -28,24 +33,14 @@ def molecule(scenario, **env):
 def test_scenario(request, scenario, lab_fixture, hosts):
     the_lab = request.getfixturevalue(lab_fixture)
     env = {'NASJOIN_LAB_ALT_DIR': the_lab['lab_dir']} if lab_fixture == 'alt_lab' else {'LAB_DIR': the_lab['lab_dir']}
-    run = molecule(scenario, **env)
-    output = run.stdout + run.stderr
-    assert run.returncode == 0, output[-6000:]
-    for step in ('converge', 'idempotence', 'verify'):
-        assert re.search(r'%s > %s\] Executed: Successful' % (scenario, step), output), output[-4000:]
-    assert re.search(r'=+ %d passed in' % (4 * hosts), output), output[-4000:]
+    molecule(scenario, hosts, **env)
 
 
 def test_azure_scenario(lab, azure_tls, sp_certificate, tmp_path):  # pylint: disable=redefined-outer-name
     server = start_arm(azure_tls, sp_certificate, dc_ips=lab['dc_ips'], domain=lab['dns_domain'])
     try:
         inventory = azure_inventory(lab, tmp_path).inventory
-        run = molecule('azure', LAB_DIR=lab['lab_dir'], NASJOIN_AZURE_INVENTORY=str(inventory),
-                       NASJOIN_AZURE_DC_IPS=','.join(lab['dc_ips']), **azure_env(server, azure_tls))
+        molecule('azure', 2, LAB_DIR=lab['lab_dir'], NASJOIN_AZURE_INVENTORY=str(inventory),
+                 NASJOIN_AZURE_DC_IPS=','.join(lab['dc_ips']), **azure_env(server, azure_tls))
     finally:
         server.stop()
-    output = run.stdout + run.stderr
-    assert run.returncode == 0, output[-6000:]
-    for step in ('converge', 'idempotence', 'verify'):
-        assert re.search(r'azure > %s\] Executed: Successful' % step, output), output[-4000:]
-    assert re.search(r'=+ 8 passed in', output), output[-4000:]
