@@ -57,10 +57,16 @@ venv_install() { # venv_install DIR:REQUIREMENTS
   log "$dir ready in $(since "$t0")s"
 }
 
+# One install at a time on this machine: labs in other directories share the packages and venvs,
+# and a second `labctl up` would otherwise remove the venv the first one is filling
 lab_install() {
-  local v
+  local v lock
+  mkdir -p "$CACHE_DIR"
+  exec {lock}> "$CACHE_DIR/install.lock"
+  flock "$lock"
   apt_install
   for v in "${VENVS[@]}"; do venv_install "$v"; done
+  exec {lock}>&-
 }
 
 install_complete() {
