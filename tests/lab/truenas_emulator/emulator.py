@@ -30,7 +30,8 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
     rate-limited calls (1-10 s) and unknown API keys (1-2 s).
     ``directory``: the directory backend (directory_backend.py): a FakeDirectory (default: a healthy
     AADDSCONTOSO.COM), a LabMember, or "fake" / "lab"; ``rate_limit``: unauthenticated calls per method and
-    client address in 60 s (TrueNAS: 20); ``request_log``: a file that gets one JSON line per call, secrets
+    client address a minute before "Rate Limit Exceeded" (TrueNAS: 20; rate_limit.py), refusals counted in
+    ``counters()['rate_limited']``; ``request_log``: a file that gets one JSON line per call, secrets
     redacted (request_log.py).
     """
 

@@ -2,8 +2,8 @@
 
 Follows api/base/server/ws_handler/rpc.py (RpcWebSocketApp, RpcWebSocketHandler: process, validate_message,
 process_message, process_method_call, send_event), utils/limits.py (parse_message size limits), utils/lock.py
-(SoftHardSemaphore 10/20), main.py (routes, authorize_method_call), utils/rate_limit/cache.py (20 calls in
-60 s per method and IP) and utils/origin.py (secure_transport). TLS stands for the NAS's nginx.
+(SoftHardSemaphore 10/20), main.py (routes, authorize_method_call; the login rate limit is rate_limit.py) and
+utils/origin.py (secure_transport). TLS stands for the NAS's nginx.
 """
 
 import asyncio
@@ -13,7 +13,6 @@ import json
 import os
 import random
 import ssl
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
@@ -25,6 +24,7 @@ from websockets.exceptions import ConnectionClosed
 from .errors import (CALL_ERROR, INVALID_JSON, INVALID_REQUEST, METHOD_NOT_FOUND, TOO_MANY_CONCURRENT_CALLS,
                      ENOTAUTHENTICATED, CallError, error_object)
 from .models import accept_params
+from .rate_limit import RateLimit
 
 UNAUTHENTICATED_MAX = 8192
 AUTHENTICATED_MAX = 65536
@@ -120,22 +120,6 @@ class App:  # pylint: disable=too-many-instance-attributes
                 return
             finally:
                 self.outbox.task_done()
-
-
-class RateLimit:
-    """utils/rate_limit/cache.py: at most 20 unauthenticated calls per method and IP in 60 s."""
-
-    def __init__(self, max_calls=20, period=60.0):
-        self.max_calls, self.period = max_calls, period
-        self._entries = {}
-
-    def exceeded(self, method, ip):
-        now = time.monotonic()
-        entry = self._entries.setdefault((method, ip), [0, now])
-        if now - entry[1] >= self.period:
-            entry[:] = [0, now]
-        entry[0] += 1
-        return entry[0] > self.max_calls
 
 
 class Server:
@@ -313,7 +297,9 @@ class Server:
         if not method.auth:
             if app.authenticated or not method.rate_limit or app.remote_ip is None:
                 return
-            if self.rate_limit.exceeded(method.name, app.remote_ip):
+            refused = self.rate_limit.exceeded(method.name, app.remote_ip)
+            if refused or (method.name.startswith('auth.login') and self.emu.faults.take('rate_limit_logins')):
+                self.emu.stats.rate_limited()
                 if self.emu.realistic_delays:
                     await asyncio.sleep(round(random.uniform(1.0, 10.0), 2))
                 raise CallError('Rate Limit Exceeded', errno.EBUSY)

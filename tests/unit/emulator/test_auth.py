@@ -1,4 +1,4 @@
-"""auth.*: logins, the auth gate, API key revocation over plain ws://, rate limiting."""
+"""auth.*: logins, the auth gate, API key revocation over plain ws:// (the rate limit: test_rate_limit.py)."""
 
 import pytest
 
@@ -104,30 +104,3 @@ def test_login_with_api_key_over_tls(nas, connect):
 def test_loopback_counts_as_secure_when_trusted(make_emulator, connect):
     emu = make_emulator(tls=False, trust_loopback=True)
     assert _api_key_login(connect(emu))['response_type'] == 'SUCCESS'
-
-
-def test_unauthenticated_calls_are_rate_limited(make_emulator, connect):
-    emu = make_emulator()
-    client = connect(emu)
-    for dummy in range(20):
-        assert client.call('auth.mechanism_choices')
-    error = client.error('auth.mechanism_choices')
-    assert error['data']['errname'] == 'EBUSY' and error['data']['reason'] == '[EBUSY] Rate Limit Exceeded'
-    other = connect(emu)  # same IP, other connection: still limited
-    assert other.error('auth.mechanism_choices')['data']['errname'] == 'EBUSY'
-    other.login()  # another method has its own budget; authenticated calls are never limited
-    assert other.call('auth.mechanism_choices')
-
-
-def test_core_set_options_is_not_rate_limited(make_emulator, connect):
-    client = connect(make_emulator())
-    for dummy in range(25):
-        client.call('core.set_options', {'py_exceptions': False})
-
-
-def test_rate_limit_logins_fault(nas, connect):
-    emu, dummy = nas
-    emu.faults.set('rate_limit_logins', times=1)
-    client = connect(emu)
-    assert client.error('auth.login_with_api_key', API_KEY)['data']['reason'] == '[EBUSY] Rate Limit Exceeded'
-    assert client.call('auth.login_with_api_key', API_KEY) is True
