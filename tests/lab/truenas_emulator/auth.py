@@ -128,8 +128,10 @@ async def _login(ctx, data):
     elif mechanism == 'API_KEY_PLAIN':
         response_type, key = accounts.check_key(data['username'], data['api_key'])
         if response_type == 'SUCCESS' and not ctx.app.secure_transport:
-            # Per the NEP, a plain API key seen on an insecure transport is revoked at once.
-            accounts.revoke(key['id'], 'Attempt to use over an insecure transport')
+            # Per the NEP, a plain API key seen on an insecure transport is revoked at once (expiry -1; 25.10 also
+            # stores a reason, 25.04's api_key.revoke has none).
+            reason = 'Attempt to use over an insecure transport' if ctx.emu.personality.name != '25.04' else None
+            accounts.revoke(key['id'], reason)
             response_type = 'EXPIRED'
         elif response_type == 'SUCCESS':
             credentials = Credentials('API_KEY', accounts.users[key['username']], key)

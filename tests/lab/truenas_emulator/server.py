@@ -130,26 +130,33 @@ class Server:
         self.apps = set()
         self.rate_limit = RateLimit(emu.rate_limit)
         self._servers = []
-        self.url = self.socket_path = self.control_path = None
+        self.url = self.plain_url = self.socket_path = self.control_path = None
 
     async def start(self, host=None, port=0, certfile=None, keyfile=None,  # pylint: disable=too-many-arguments,too-many-positional-arguments
-                    unix_socket=None, control_socket=None):
+                    unix_socket=None, control_socket=None, plain_port=None):
+        """``plain_port``: with TLS, also plain ws:// on that port of ``host`` (0: a free one), as nginx serves
+        port 80 next to 443."""
         tls = None
         if certfile:
             tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             tls.load_cert_chain(certfile, keyfile)
         options = {'process_request': self._route, 'max_size': 4 * 1024 * 1024}
         if host is not None:
-            transport = 'tls' if tls else 'tcp'
-            tcp = await serve(lambda ws: self._serve(ws, transport), host, port, ssl=tls, **options)
-            self._servers.append(tcp)
-            bound = tcp.sockets[0].getsockname()
-            netloc = f'[{bound[0]}]' if ':' in bound[0] else bound[0]
-            self.url = f'{"wss" if tls else "ws"}://{netloc}:{bound[1]}/api/current'
+            self.url = await self._tcp(host, port, tls, options)
+            if tls and plain_port is not None:
+                self.plain_url = await self._tcp(host, plain_port, None, options)
         if unix_socket:
             self.socket_path = await self._unix(unix_socket, lambda ws: self._serve(ws, 'unix'), options)
         if control_socket:
             self.control_path = await self._unix(control_socket, self._serve_control, {})
+
+    async def _tcp(self, host, port, tls, options):
+        transport = 'tls' if tls else 'tcp'
+        tcp = await serve(lambda ws: self._serve(ws, transport), host, port, ssl=tls, **options)
+        self._servers.append(tcp)
+        bound = tcp.sockets[0].getsockname()
+        netloc = f'[{bound[0]}]' if ':' in bound[0] else bound[0]
+        return f'{"wss" if tls else "ws"}://{netloc}:{bound[1]}/api/current'
 
     async def _unix(self, path, handler, options):
         path = os.fspath(path)

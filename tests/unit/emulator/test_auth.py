@@ -92,6 +92,25 @@ def test_api_key_over_plain_ws_is_revoked_and_stays_revoked(make_emulator, conne
     assert again.counters()['logins_failed'] == 2
 
 
+@pytest.mark.parametrize('version, reason', [('25.04', None), ('25.10', 'Attempt to use over an insecure transport')])
+def test_a_key_sent_over_plain_ws_no_longer_works_over_wss(make_emulator, connect, version, reason):
+    emu = make_emulator(version, plain=True)
+    before = connect(emu)
+    before.login()
+    plain = connect(emu, plain=True)
+    assert emu.plain_url.startswith('ws://') and emu.url.startswith('wss://')
+    assert _api_key_login(plain) == {'response_type': 'EXPIRED'}
+    assert plain.error('system.version')['data']['errname'] == 'ENOTAUTHENTICATED'
+    assert [(key['revoked'], key['revoked_reason']) for key in emu.api_keys] == [(True, reason)]
+    after = connect(emu)
+    assert _api_key_login(after) == {'response_type': 'EXPIRED'}
+    assert after.call('auth.login_with_api_key', API_KEY) is False
+    assert after.error('system.version')['data']['errname'] == 'ENOTAUTHENTICATED'
+    assert before.call('system.version')  # api_key.revoke ends no session that is already logged in
+    seen = emu.counters()
+    assert seen['logins_ok'] == 1 and seen['logins_failed'] == 3
+
+
 def test_login_with_api_key_over_tls(nas, connect):
     emu, dummy = nas
     client = connect(emu)
