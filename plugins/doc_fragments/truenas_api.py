@@ -63,7 +63,7 @@ requirements:
 notes:
   - One connection and one login per module run. TrueNAS refuses more than 20 logins a minute from one address to
     one NAS (whatever the API key) with C(Rate Limit Exceeded); the module then fails and says so. Each NAS counts on
-    its own, so a fleet of any size stays under the limit as long as each NAS sees fewer than 20 module runs a minute.
+    its own, so a fleet of any size stays under the limit as long as no NAS gets more than 20 module runs a minute.
 '''
 
     ATTRIBUTES = r'''
