@@ -61,8 +61,9 @@ options:
 requirements:
   - websocket-client >= 1.0 (for O(api_url) and O(local_socket); C(midclt) works without it)
 notes:
-  - One connection and one login per module run. TrueNAS rate-limits unauthenticated calls to 20 per minute per
-    address, so fleets are best served by one API key per NAS and few concurrent logins.
+  - One connection and one login per module run. TrueNAS refuses more than 20 logins a minute from one address to
+    one NAS (whatever the API key) with C(Rate Limit Exceeded); the module then fails and says so. Each NAS counts on
+    its own, so a fleet of any size stays under the limit as long as no NAS gets more than 20 module runs a minute.
 '''
 
     ATTRIBUTES = r'''

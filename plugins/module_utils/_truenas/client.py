@@ -14,7 +14,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import versions
-from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError, from_job
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import RATE_LIMITED, TrueNASError, from_job
 
 _READ_VERBS = frozenset(('config', 'query', 'status', 'summary', 'info', 'version', 'version_short', 'get_jobs',
                          'ping', 'get_user_obj', 'get_group_obj', 'domain_info'))
@@ -80,6 +80,16 @@ class Client:
                 hint='use wss:// (the default when api_url is a bare host name).')
 
     def _login(self):
+        try:
+            self._login_with_key()
+        except TrueNASError as exc:
+            if not exc.rate_limited:
+                raise
+            exc.message = 'TrueNAS refused the login to %s: %s (more than 20 logins a minute from this address)%s' % (
+                self.transport.where, RATE_LIMITED, '' if self.reconnects else '; nothing was sent to it before.')
+            raise
+
+    def _login_with_key(self):
         if self.api_username:
             try:
                 answer = self.transport.request('auth.login_ex', [{

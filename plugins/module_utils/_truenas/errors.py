@@ -13,11 +13,15 @@ __metaclass__ = type
 
 # JSON-RPC codes used by the middleware (truenas_api_client/jsonrpc.py)
 METHOD_NOT_FOUND = -32601
+# the CallError (EBUSY) of an unauthenticated call over the limit (middlewared main.py authorize_method_call)
+RATE_LIMITED = 'Rate Limit Exceeded'
+RATE_LIMIT_HINT = ('TrueNAS rate-limits logins to 20 a minute per client address and NAS, whatever the API key: wait a '
+                   'minute, then run again with fewer module runs against this NAS per minute (each run logs in once; '
+                   'run fewer playbooks or tasks against the same NAS at once).')
 
 _HINTS = {
     'ENOTAUTHENTICATED': 'log in first: give api_key (and api_username on TrueNAS 25.04+), or run on the NAS as root.',
     'EACCES': 'the API key belongs to a user without the needed role; use a key of a full administrator.',
-    'EBUSY': 'TrueNAS rate-limits unauthenticated calls (20 per minute per IP); wait a minute and run fewer concurrent logins.',
     'EINVAL': 'fix the value named above and run again; nothing was changed by this call.',
 }
 
@@ -41,8 +45,13 @@ class TrueNASError(Exception):
         self.errname = errname
         self.reason = reason
         self.extra = [list(item) for item in (extra or [])]
-        self.hint = hint if hint is not None else _HINTS.get(errname)
+        self.hint = hint if hint is not None else RATE_LIMIT_HINT if self.rate_limited else _HINTS.get(errname)
         self.code = code
+
+    @property
+    def rate_limited(self):
+        """True for the middleware's refusal of an unauthenticated call (a login) over its rate limit."""
+        return self.errname == 'EBUSY' and RATE_LIMITED in str(self.reason)
 
     def __str__(self):
         return self.message if not self.hint else '%s Hint: %s' % (self.message, self.hint)

@@ -67,7 +67,8 @@ def parse_args(argv=None):
     parser.add_argument('--trust-loopback', action='store_true', help='treat plain ws:// from loopback as secure')
     parser.add_argument('--realistic-delays', action='store_true', help='sleep like the NAS before refusals')
     parser.add_argument('--rate-limit', type=int, default=20,
-                        help='unauthenticated calls per method and client address in 60 s (TrueNAS: 20)')
+                        help='unauthenticated calls per method and client address a minute before "Rate Limit '
+                             'Exceeded" (default and TrueNAS: 20; each NAS of a fleet counts on its own)')
     parser.add_argument('--request-log', help='file that gets one JSON line per call, secrets redacted')
     parser.add_argument('--directory', choices=('fake', 'lab'), default='fake',
                         help='directory backend: a scripted domain (fake, default) or the lab stand-in\'s Samba '
@@ -87,6 +88,8 @@ def parse_args(argv=None):
                          + (' (drop --%s)' % ', --'.join(name.replace('_', '-') for name in given) if given else ''))
     elif args.instances < 1:
         parser.error('--instances: 1 or more')
+    if args.rate_limit < 1:
+        parser.error('--rate-limit: 1 or more')
     return args
 
 

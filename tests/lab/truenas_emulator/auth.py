@@ -116,12 +116,6 @@ def _split_key(text):
     return (int(key_id), secret) if key_id.isdigit() and secret else (None, None)
 
 
-def _refuse_if_rate_limited(ctx):
-    if ctx.emu.faults.take('rate_limit_logins', ctx.method):
-        ctx.emu.stats.login(False)
-        raise CallError('Rate Limit Exceeded', errno.EBUSY)
-
-
 async def _login(ctx, data):
     """The body of auth.login_ex, shared by the legacy login methods."""
     accounts, mechanism = ctx.emu.accounts, data['mechanism']
@@ -134,8 +128,10 @@ async def _login(ctx, data):
     elif mechanism == 'API_KEY_PLAIN':
         response_type, key = accounts.check_key(data['username'], data['api_key'])
         if response_type == 'SUCCESS' and not ctx.app.secure_transport:
-            # Per the NEP, a plain API key seen on an insecure transport is revoked at once.
-            accounts.revoke(key['id'], 'Attempt to use over an insecure transport')
+            # Per the NEP, a plain API key seen on an insecure transport is revoked at once (expiry -1; 25.10 also
+            # stores a reason, 25.04's api_key.revoke has none).
+            reason = 'Attempt to use over an insecure transport' if ctx.emu.personality.name != '25.04' else None
+            accounts.revoke(key['id'], reason)
             response_type = 'EXPIRED'
         elif response_type == 'SUCCESS':
             credentials = Credentials('API_KEY', accounts.users[key['username']], key)
@@ -150,14 +146,12 @@ async def _login(ctx, data):
 # follows plugins/auth.py (login_ex) with api/v25_10_0/auth.py (AuthLoginExArgs)
 @api_method('auth.login_ex', args=models.AuthLoginExArgs, auth=False)
 async def login_ex(ctx, data):
-    _refuse_if_rate_limited(ctx)
     return await _login(ctx, data)
 
 
 # follows plugins/auth.py (login: a PASSWORD_PLAIN login_ex without user_info)
 @api_method('auth.login', args=models.AuthLoginArgs, auth=False)
 async def login(ctx, username, password, otp_token=None):  # pylint: disable=unused-argument
-    _refuse_if_rate_limited(ctx)
     response = await _login(ctx, {'mechanism': 'PASSWORD_PLAIN', 'username': username, 'password': password,
                                   'login_options': {'user_info': False}})
     return response['response_type'] == 'SUCCESS'
@@ -166,7 +160,6 @@ async def login(ctx, username, password, otp_token=None):  # pylint: disable=unu
 # follows plugins/auth.py (login_with_api_key: unknown key id -> sleep 1-2 s, False; else API_KEY_PLAIN login_ex)
 @api_method('auth.login_with_api_key', args=models.AuthLoginWithApiKeyArgs, auth=False)
 async def login_with_api_key(ctx, api_key):
-    _refuse_if_rate_limited(ctx)
     key = ctx.emu.accounts.find_key(api_key)
     if key is None:
         if ctx.emu.realistic_delays:

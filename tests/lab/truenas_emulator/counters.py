@@ -21,7 +21,8 @@ class Counters:
                 'by_method': Counter(),
                 'unauthenticated': 0,    # calls received on a connection not logged in (auth.* included)
                 'logins_ok': 0,
-                'logins_failed': 0,      # AUTH_ERR, EXPIRED, False, rate limited
+                'logins_failed': 0,      # AUTH_ERR, EXPIRED, False
+                'rate_limited': 0,       # calls refused with "Rate Limit Exceeded" (never reached their method)
                 'writes': 0,             # calls that really changed the NAS (an unchanged update is not one)
                 'writes_by_method': Counter(),
             }
@@ -39,6 +40,10 @@ class Counters:
     def login(self, success):
         with self._lock:
             self._data['logins_ok' if success else 'logins_failed'] += 1
+
+    def rate_limited(self):
+        with self._lock:
+            self._data['rate_limited'] += 1
 
     def write(self, method):
         with self._lock:

@@ -30,7 +30,8 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
     rate-limited calls (1-10 s) and unknown API keys (1-2 s).
     ``directory``: the directory backend (directory_backend.py): a FakeDirectory (default: a healthy
     AADDSCONTOSO.COM), a LabMember, or "fake" / "lab"; ``rate_limit``: unauthenticated calls per method and
-    client address in 60 s (TrueNAS: 20); ``request_log``: a file that gets one JSON line per call, secrets
+    client address a minute before "Rate Limit Exceeded" (TrueNAS: 20; rate_limit.py), refusals counted in
+    ``counters()['rate_limited']``; ``request_log``: a file that gets one JSON line per call, secrets
     redacted (request_log.py).
     """
 
@@ -60,15 +61,16 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
     # -- life cycle ------------------------------------------------------------------------------------------
 
     def start(self, host='127.0.0.1', port=0, certfile=None, keyfile=None,  # pylint: disable=too-many-arguments,too-many-positional-arguments
-              unix_socket=None, control_socket=None, loop=None):
-        """Listen (TCP unless ``host`` is None; TLS when ``certfile`` is given) and return self. ``loop``: a
-        running event loop of another thread to share (a fleet's); without it the emulator runs its own."""
+              unix_socket=None, control_socket=None, loop=None, plain_port=None):
+        """Listen (TCP unless ``host`` is None; TLS when ``certfile`` is given, plus plain ws:// on ``plain_port``
+        when that is given, see ``plain_url``) and return self. ``loop``: a running event loop of another thread to
+        share (a fleet's); without it the emulator runs its own."""
         self._loop = loop or asyncio.new_event_loop()
         if loop is None:
             self._thread = threading.Thread(target=self._loop.run_forever, name='truenas-emulator', daemon=True)
             self._thread.start()
         try:
-            self._run(self.server.start(host, port, certfile, keyfile, unix_socket, control_socket))
+            self._run(self.server.start(host, port, certfile, keyfile, unix_socket, control_socket, plain_port))
             self._run(self.directory.boot())
         except BaseException:
             self.stop()
@@ -115,6 +117,11 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
     def url(self):
         """``wss://127.0.0.1:<port>/api/current`` (``ws://`` without TLS)."""
         return self.server.url
+
+    @property
+    def plain_url(self):
+        """``ws://127.0.0.1:<plain_port>/api/current`` next to the TLS listener, or None."""
+        return self.server.plain_url
 
     @property
     def socket_path(self):

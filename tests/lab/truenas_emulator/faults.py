@@ -11,7 +11,8 @@ Switches and their parameters (``times``: how many calls/jobs it hits, None = un
 - ``job_outcome``: method, state='FAILED'|'ABORTED', error='Emulated job failure', errno=14, extra=None,
   validation=None, times=1 -- the next job of ``method`` ends so; ``validation`` ([[attr, msg, errno], ...])
   makes it fail with ValidationErrors (exc_info.type VALIDATION) instead of a CallError.
-- ``rate_limit_logins``: times=None -- auth.login* answer "Rate Limit Exceeded" (EBUSY).
+- ``rate_limit_logins``: times=None -- unauthenticated auth.login* calls are refused as the real rate limit refuses
+  them (rate_limit.py): "Rate Limit Exceeded" (EBUSY), counted in ``rate_limited``, the login never attempted.
 - ``clock_offset``: seconds, times=None -- the NAS clock is that far ahead (negative: behind): ``system.info``
   reports ``datetime`` (and ``boottime``) shifted by it, as a NAS without working NTP would.
 - ``kinit_fails``: code='KRB5KDC_ERR_PREAUTH_FAILED', times=1 -- the next kinit with a password (join or leave

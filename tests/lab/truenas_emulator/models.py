@@ -22,7 +22,11 @@ class Model(BaseModel):
 
 def validate(model, params):
     """api/base/handler/accept.py accept_params/validate_model: the validated instance of ``model`` for the
-    positional ``params``, or ValidationErrors with the middleware's attribute paths."""
+    positional ``params``, or ValidationErrors with the middleware's attribute paths.
+
+    The paths are pydantic's locations joined with dots, union member tags included (``data.nameserver1.literal['']``
+    and ``data.nameserver1.function-after[...]`` for a non-IP nameserver), as in accept.py of every 25.04 and 25.10
+    release (TS-25.10.0 to TS-25.10.3); only 26.04 folds a union's errors into one on the field (NAS-138917)."""
     fields = list(model.model_fields)
     if len(params) > len(fields):
         raise ValidationErrors([('', f'Too many arguments (expected {len(fields)}, found {len(params)})', errno.EINVAL)])

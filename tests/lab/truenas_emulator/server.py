@@ -2,8 +2,8 @@
 
 Follows api/base/server/ws_handler/rpc.py (RpcWebSocketApp, RpcWebSocketHandler: process, validate_message,
 process_message, process_method_call, send_event), utils/limits.py (parse_message size limits), utils/lock.py
-(SoftHardSemaphore 10/20), main.py (routes, authorize_method_call), utils/rate_limit/cache.py (20 calls in
-60 s per method and IP) and utils/origin.py (secure_transport). TLS stands for the NAS's nginx.
+(SoftHardSemaphore 10/20), main.py (routes, authorize_method_call; the login rate limit is rate_limit.py) and
+utils/origin.py (secure_transport). TLS stands for the NAS's nginx.
 """
 
 import asyncio
@@ -13,7 +13,6 @@ import json
 import os
 import random
 import ssl
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
@@ -25,6 +24,7 @@ from websockets.exceptions import ConnectionClosed
 from .errors import (CALL_ERROR, INVALID_JSON, INVALID_REQUEST, METHOD_NOT_FOUND, TOO_MANY_CONCURRENT_CALLS,
                      ENOTAUTHENTICATED, CallError, error_object)
 from .models import accept_params
+from .rate_limit import RateLimit
 
 UNAUTHENTICATED_MAX = 8192
 AUTHENTICATED_MAX = 65536
@@ -122,22 +122,6 @@ class App:  # pylint: disable=too-many-instance-attributes
                 self.outbox.task_done()
 
 
-class RateLimit:
-    """utils/rate_limit/cache.py: at most 20 unauthenticated calls per method and IP in 60 s."""
-
-    def __init__(self, max_calls=20, period=60.0):
-        self.max_calls, self.period = max_calls, period
-        self._entries = {}
-
-    def exceeded(self, method, ip):
-        now = time.monotonic()
-        entry = self._entries.setdefault((method, ip), [0, now])
-        if now - entry[1] >= self.period:
-            entry[:] = [0, now]
-        entry[0] += 1
-        return entry[0] > self.max_calls
-
-
 class Server:
     """The listeners of one emulated NAS: TCP (TLS or plain), the middleware unix socket, a control socket."""
 
@@ -146,26 +130,33 @@ class Server:
         self.apps = set()
         self.rate_limit = RateLimit(emu.rate_limit)
         self._servers = []
-        self.url = self.socket_path = self.control_path = None
+        self.url = self.plain_url = self.socket_path = self.control_path = None
 
     async def start(self, host=None, port=0, certfile=None, keyfile=None,  # pylint: disable=too-many-arguments,too-many-positional-arguments
-                    unix_socket=None, control_socket=None):
+                    unix_socket=None, control_socket=None, plain_port=None):
+        """``plain_port``: with TLS, also plain ws:// on that port of ``host`` (0: a free one), as nginx serves
+        port 80 next to 443."""
         tls = None
         if certfile:
             tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             tls.load_cert_chain(certfile, keyfile)
         options = {'process_request': self._route, 'max_size': 4 * 1024 * 1024}
         if host is not None:
-            transport = 'tls' if tls else 'tcp'
-            tcp = await serve(lambda ws: self._serve(ws, transport), host, port, ssl=tls, **options)
-            self._servers.append(tcp)
-            bound = tcp.sockets[0].getsockname()
-            netloc = f'[{bound[0]}]' if ':' in bound[0] else bound[0]
-            self.url = f'{"wss" if tls else "ws"}://{netloc}:{bound[1]}/api/current'
+            self.url = await self._tcp(host, port, tls, options)
+            if tls and plain_port is not None:
+                self.plain_url = await self._tcp(host, plain_port, None, options)
         if unix_socket:
             self.socket_path = await self._unix(unix_socket, lambda ws: self._serve(ws, 'unix'), options)
         if control_socket:
             self.control_path = await self._unix(control_socket, self._serve_control, {})
+
+    async def _tcp(self, host, port, tls, options):
+        transport = 'tls' if tls else 'tcp'
+        tcp = await serve(lambda ws: self._serve(ws, transport), host, port, ssl=tls, **options)
+        self._servers.append(tcp)
+        bound = tcp.sockets[0].getsockname()
+        netloc = f'[{bound[0]}]' if ':' in bound[0] else bound[0]
+        return f'{"wss" if tls else "ws"}://{netloc}:{bound[1]}/api/current'
 
     async def _unix(self, path, handler, options):
         path = os.fspath(path)
@@ -313,7 +304,9 @@ class Server:
         if not method.auth:
             if app.authenticated or not method.rate_limit or app.remote_ip is None:
                 return
-            if self.rate_limit.exceeded(method.name, app.remote_ip):
+            refused = self.rate_limit.exceeded(method.name, app.remote_ip)
+            if refused or (method.name.startswith('auth.login') and self.emu.faults.take('rate_limit_logins')):
+                self.emu.stats.rate_limited()
                 if self.emu.realistic_delays:
                     await asyncio.sleep(round(random.uniform(1.0, 10.0), 2))
                 raise CallError('Rate Limit Exceeded', errno.EBUSY)

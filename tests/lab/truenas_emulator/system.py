@@ -1,7 +1,8 @@
-"""The system.* methods: version strings, system.info, system.ready.
+"""The system.* methods: version strings, product type, system.info, system.ready.
 
-Follows plugins/system/product.py (version, version_short), utils/__init__.py (sw_info), plugins/system/info.py
-with api/v25_10_1/system.py (SystemInfoResult) and plugins/system/lifecycle.py (ready).
+Follows plugins/system/product.py (version, version_short, product_type), utils/__init__.py (sw_info,
+ProductTypes), plugins/system/info.py with api/v25_10_1/system.py (SystemInfoResult) and plugins/system/lifecycle.py
+(ready).
 """
 
 import time
@@ -22,6 +23,14 @@ async def version(ctx):
 @api_method('system.version_short')
 async def version_short(ctx):
     return ctx.emu.personality.version
+
+
+# follows plugins/system/product.py (product_type: ENTERPRISE on HA-capable hardware or with a license for certified
+# hardware, else COMMUNITY_EDITION; the emulated NAS has neither) with api/v25_10_1/system_product.py
+# (SystemProductTypeResult: COMMUNITY_EDITION | ENTERPRISE; 24.x and older answered SCALE / SCALE_ENTERPRISE)
+@api_method('system.product_type')
+async def product_type(ctx):  # pylint: disable=unused-argument
+    return 'COMMUNITY_EDITION'
 
 
 # follows plugins/system/lifecycle.py (ready: true once boot finished)

@@ -98,15 +98,16 @@ def certs(tmp_path_factory):
 
 @pytest.fixture
 def make_emulator(tmp_path, certs):
-    """``make_emulator(version='25.10', tls=True, unix=False, **Emulator kwargs)`` -> a started Emulator."""
+    """``make_emulator(version='25.10', tls=True, unix=False, plain=False, **Emulator kwargs)`` -> a started
+    Emulator; ``plain``: plain ws:// next to TLS (``plain_url``)."""
     started = []
 
-    def make(version='25.10', tls=True, unix=False, **kwargs):
+    def make(version='25.10', tls=True, unix=False, plain=False, **kwargs):  # pylint: disable=too-many-arguments
         kwargs.setdefault('api_keys', {'truenas_admin': API_KEY})
         kwargs.setdefault('interfaces', IFACES)
         emu = Emulator(version, **kwargs)
         emu.start(certfile=certs['cert'] if tls else None, keyfile=certs['key'] if tls else None,
-                  unix_socket=tmp_path / f'mw{len(started)}.sock' if unix else None)
+                  unix_socket=tmp_path / f'mw{len(started)}.sock' if unix else None, plain_port=0 if plain else None)
         started.append(emu)
         return emu
 
@@ -118,12 +119,14 @@ def make_emulator(tmp_path, certs):
 @pytest.fixture
 def connect(certs):
     """``connect(emu)`` -> RawClient over TLS (or plain ws when the emulator has no TLS); ``unix=True`` for
-    the middleware socket."""
+    the middleware socket, ``plain=True`` for the plain ws:// listener next to TLS."""
     clients = []
 
-    def open_client(emu, unix=False):
+    def open_client(emu, unix=False, plain=False):
         if unix:
             client = RawClient(unix=emu.socket_path)
+        elif plain:
+            client = RawClient(emu.plain_url)
         else:
             client = RawClient(emu.url, ca=certs['ca'] if emu.url.startswith('wss') else None)
         clients.append(client)

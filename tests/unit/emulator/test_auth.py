@@ -1,4 +1,4 @@
-"""auth.*: logins, the auth gate, API key revocation over plain ws://, rate limiting."""
+"""auth.*: logins, the auth gate, API key revocation over plain ws:// (the rate limit: test_rate_limit.py)."""
 
 import pytest
 
@@ -92,6 +92,25 @@ def test_api_key_over_plain_ws_is_revoked_and_stays_revoked(make_emulator, conne
     assert again.counters()['logins_failed'] == 2
 
 
+@pytest.mark.parametrize('version, reason', [('25.04', None), ('25.10', 'Attempt to use over an insecure transport')])
+def test_a_key_sent_over_plain_ws_no_longer_works_over_wss(make_emulator, connect, version, reason):
+    emu = make_emulator(version, plain=True)
+    before = connect(emu)
+    before.login()
+    plain = connect(emu, plain=True)
+    assert emu.plain_url.startswith('ws://') and emu.url.startswith('wss://')
+    assert _api_key_login(plain) == {'response_type': 'EXPIRED'}
+    assert plain.error('system.version')['data']['errname'] == 'ENOTAUTHENTICATED'
+    assert [(key['revoked'], key['revoked_reason']) for key in emu.api_keys] == [(True, reason)]
+    after = connect(emu)
+    assert _api_key_login(after) == {'response_type': 'EXPIRED'}
+    assert after.call('auth.login_with_api_key', API_KEY) is False
+    assert after.error('system.version')['data']['errname'] == 'ENOTAUTHENTICATED'
+    assert before.call('system.version')  # api_key.revoke ends no session that is already logged in
+    seen = emu.counters()
+    assert seen['logins_ok'] == 1 and seen['logins_failed'] == 3
+
+
 def test_login_with_api_key_over_tls(nas, connect):
     emu, dummy = nas
     client = connect(emu)
@@ -104,30 +123,3 @@ def test_login_with_api_key_over_tls(nas, connect):
 def test_loopback_counts_as_secure_when_trusted(make_emulator, connect):
     emu = make_emulator(tls=False, trust_loopback=True)
     assert _api_key_login(connect(emu))['response_type'] == 'SUCCESS'
-
-
-def test_unauthenticated_calls_are_rate_limited(make_emulator, connect):
-    emu = make_emulator()
-    client = connect(emu)
-    for dummy in range(20):
-        assert client.call('auth.mechanism_choices')
-    error = client.error('auth.mechanism_choices')
-    assert error['data']['errname'] == 'EBUSY' and error['data']['reason'] == '[EBUSY] Rate Limit Exceeded'
-    other = connect(emu)  # same IP, other connection: still limited
-    assert other.error('auth.mechanism_choices')['data']['errname'] == 'EBUSY'
-    other.login()  # another method has its own budget; authenticated calls are never limited
-    assert other.call('auth.mechanism_choices')
-
-
-def test_core_set_options_is_not_rate_limited(make_emulator, connect):
-    client = connect(make_emulator())
-    for dummy in range(25):
-        client.call('core.set_options', {'py_exceptions': False})
-
-
-def test_rate_limit_logins_fault(nas, connect):
-    emu, dummy = nas
-    emu.faults.set('rate_limit_logins', times=1)
-    client = connect(emu)
-    assert client.error('auth.login_with_api_key', API_KEY)['data']['reason'] == '[EBUSY] Rate Limit Exceeded'
-    assert client.call('auth.login_with_api_key', API_KEY) is True

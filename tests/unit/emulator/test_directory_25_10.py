@@ -138,6 +138,7 @@ def test_changes_refused_while_enabled(directory_nas, change, attribute, message
 
 @pytest.mark.parametrize('data, errors', [
     ({'enable': True}, [['directoryservices_update', 'Value error, service_type is required in update payloads']]),
+    ({}, [['directoryservices_update', 'Value error, service_type is required in update payloads']]),  # enable unset
     ({'configuration': {'hostname': 'x', 'domain': 'y'}, 'enable': False},
      [['directoryservices_update', 'Value error, "service_type" field is required if "configuration" field is '
                                    'specified']]),

@@ -1,5 +1,5 @@
 """Many emulated NAS in one process (truenas_emulator.fleet, `--instances`): separate ports, certificates,
-hostnames, state, API keys and counters, all verified against one fleet CA."""
+hostnames, state, API keys, counters and login rate limits, all verified against one fleet CA."""
 
 import json
 import os
@@ -12,13 +12,25 @@ import sys
 import pytest
 
 from .conftest import LAB, RawClient
+from truenas_emulator.__main__ import parse_args
 from truenas_emulator.control import Control
 from truenas_emulator.fleet import Fleet
 
 
 def login(client, instance):
-    return client.request('auth.login_ex', {'mechanism': 'API_KEY_PLAIN', 'username': instance['api_username'],
-                                            'api_key': instance['api_key']})['result']['response_type']
+    """The response_type of an API key login, or the error reason."""
+    answer = client.request('auth.login_ex', {'mechanism': 'API_KEY_PLAIN', 'username': instance['api_username'],
+                                              'api_key': instance['api_key']})
+    return answer['result']['response_type'] if 'result' in answer else answer['error']['data']['reason']
+
+
+def login_once(instance, ca):
+    """Log in on a new connection, as one module run does."""
+    client = RawClient(instance['url'], ca=ca)
+    try:
+        return login(client, instance)
+    finally:
+        client.close()
 
 
 def peer_names(url, ca):
@@ -68,6 +80,20 @@ def test_state_and_counters_are_per_nas(fleet):
         assert two.state()['network']['nameserver1'] == ''
 
 
+def test_each_nas_rate_limits_logins_on_its_own(fleet):
+    first, second = fleet.instances[:2]
+    for dummy in range(20):
+        assert login_once(first, fleet.ca) == login_once(second, fleet.ca) == 'SUCCESS'
+    assert login_once(first, fleet.ca) == '[EBUSY] Rate Limit Exceeded'
+    with Control(first['control_socket']) as one, Control(second['control_socket']) as two:
+        assert one.counters()['rate_limited'] == 1 and one.counters()['logins_ok'] == 20
+        assert two.counters()['rate_limited'] == 0 and two.counters()['logins_ok'] == 20
+
+
+def test_the_real_login_rate_limit_is_the_default():
+    assert parse_args(['--instances', '3', '--fleet-dir', 'f']).rate_limit == 20
+
+
 def test_fixed_ports_from_the_base_port(tmp_path):
     with socket.socket() as probe:
         probe.bind(('127.0.0.1', 0))
@@ -81,14 +107,19 @@ def test_a_fleet_as_a_process(tmp_path):
     options = tmp_path / 'directory.json'
     options.write_text(json.dumps({'realm': 'OTHER.TEST'}))
     command = [sys.executable, '-m', 'truenas_emulator', '--instances', '2', '--fleet-dir', str(tmp_path / 'f'),
-               '--directory-options', str(options)]
+               '--directory-options', str(options), '--rate-limit', '1']
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env={**os.environ, 'PYTHONPATH': str(LAB)}) as process:
         ready = json.loads(process.stdout.readline())
         listed = json.loads(open(ready['fleet'], encoding='utf-8').read())
         assert ready['instances'] == 2 and len(listed['instances']) == 2
-        client = RawClient(listed['instances'][1]['url'], ca=listed['ca'])
-        assert login(client, listed['instances'][1]) == 'SUCCESS'
+        first, second = listed['instances']
+        client = RawClient(second['url'], ca=listed['ca'])
+        assert login(client, second) == 'SUCCESS'
         assert client.request('system.info')['result']['hostname'] == 'nas002'
+        assert login_once(second, listed['ca']) == '[EBUSY] Rate Limit Exceeded'  # --rate-limit 1, per NAS
+        assert login_once(first, listed['ca']) == 'SUCCESS'
+        with Control(second['control_socket']) as control:
+            assert control.counters()['rate_limited'] == 1
         process.send_signal(signal.SIGTERM)
         assert process.wait(10) == 0
 

@@ -8,15 +8,15 @@ UPDATE = 'network.configuration.update'
 HAND = 'global_configuration_update'  # hand-written checks use this prefix on both releases
 HOSTNAME_PATTERN = r'^[a-z\.\-0-9]*[a-z0-9]$'
 DOMAIN_PATTERN = r'^[a-zA-Z\.\-0-9]*$'
+ORDER_ERROR = [[f'{HAND}.nameserver', 'When providing nameservers, they must be provided in consecutive order '
+                                      '(i.e. nameserver1, nameserver2, nameserver3)', 22]]
 HAND_WRITTEN = [
     ({'nameserver1': '127.0.0.1'}, [[f'{HAND}.nameserver1', 'Loopback is not a valid nameserver', 22]]),
     ({'nameserver1': '0.0.0.0'}, [[f'{HAND}.nameserver1', 'Unspecified addresses are not valid as nameservers', 22]]),
     ({'nameserver1': '255.255.255.255'}, [[f'{HAND}.nameserver1', 'This is not a valid nameserver address', 22]]),
     ({'nameserver1': '192.0.2.53', 'nameserver2': '169.254.1.1'},
      [[f'{HAND}.nameserver2', '169.254/16 subnet is not valid for nameserver', 22]]),
-    ({'nameserver1': '192.0.2.53', 'nameserver3': '192.0.2.54'},
-     [[f'{HAND}.nameserver', 'When providing nameservers, they must be provided in consecutive order '
-                             '(i.e. nameserver1, nameserver2, nameserver3)', 22]]),
+    ({'nameserver1': '192.0.2.53', 'nameserver3': '192.0.2.54'}, ORDER_ERROR),
     ({'ipv4gateway': '198.51.100.1'}, [[f'{HAND}.ipv4gateway', 'Gateway 198.51.100.1 is unreachable', 22]]),
     ({'domains': ['a', 'b', 'c', 'd', 'e', 'f']}, [[f'{HAND}.domains', 'No more than 5 additional domains are allowed', 22]]),
 ]
@@ -31,6 +31,7 @@ SCHEMA_25_04 = [
     ({'activity': {}}, [[f'{HAND}.activity.type', 'attribute required', 22]]),
 ]
 SCHEMA_25_10 = [
+    # 25.10's accept.py joins pydantic locations as they are: a union field's error names each member (see models.py)
     ({'nameserver1': 'foo'}, [['data.nameserver1.literal[\'\']', "Input should be ''", 22],
                               ['data.nameserver1.function-after[_validate_ipaddr(), constrained-str]',
                                'value is not a valid IPv4 or IPv6 address', 22]]),
@@ -112,13 +113,39 @@ def test_unchanged_update_writes_nothing(nas):
     assert counters['writes'] == 0 and counters['by_method'][UPDATE] == 2
 
 
-def test_checks_apply_to_the_payload_only(nas):
+def test_service_announcement_is_merged_into_the_stored_one(nas):
     emu, client = nas
-    # A lone nameserver2 passes validate_nameservers: only the given, non-empty ones are checked for order.
-    assert client.call(UPDATE, {'nameserver2': '192.0.2.54'})['nameserver2'] == '192.0.2.54'
     assert client.call(UPDATE, {'service_announcement': {'netbios': True}})['service_announcement'] == {
         'mdns': True, 'wsd': True, 'netbios': True}
-    assert emu.counters()['writes'] == 2
+    assert emu.counters()['writes'] == 1
+
+
+@pytest.mark.parametrize('version', ['25.04', '25.10'])
+@pytest.mark.parametrize('payload', [{'nameserver1': '', 'nameserver2': '192.0.2.54'},
+                                     {'nameserver2': '192.0.2.54', 'nameserver3': '192.0.2.55'}])
+def test_a_gap_before_the_given_nameservers_passes(make_emulator, connect, version, payload):
+    """validate_nameservers: are_indices_in_consecutive_order over the non-empty nameserver keys of the payload only,
+    so a gap before them passes; dns.sync writes the non-empty ones to resolv.conf in slot order."""
+    emu = make_emulator(version)
+    client = connect(emu)
+    client.login()
+    state = client.call(UPDATE, payload)['state']
+    given = [payload[key] for key in sorted(payload) if payload[key]]
+    assert [state['nameserver1'], state['nameserver2']][:len(given)] == given
+    assert emu.counters()['writes'] == 1
+
+
+def test_nameserver_order_is_the_payload_order_on_25_04_only(make_emulator, connect):
+    """The order checked is the one validation leaves: 25.04 Dict.clean keeps the client's keys in their order,
+    25.10 model_dump gives the model's field order."""
+    payload = {'nameserver2': '192.0.2.54', 'nameserver1': '192.0.2.53'}
+    old, new = make_emulator('25.04'), make_emulator('25.10')
+    refused, accepted = connect(old), connect(new)
+    refused.login()
+    accepted.login()
+    assert refused.error(UPDATE, payload)['data']['extra'] == ORDER_ERROR
+    assert accepted.call(UPDATE, payload)['nameserver1'] == '192.0.2.53'
+    assert old.counters()['writes'] == 0 and new.counters()['writes'] == 1
 
 
 def test_configuration_survives_a_restart(make_emulator, connect, tmp_path):

@@ -10,7 +10,7 @@ from truenas_emulator.api import REGISTRY
 
 VERSIONS_PY = pathlib.Path(__file__).resolve().parents[3] / 'plugins' / 'module_utils' / '_truenas' / 'versions.py'
 # Emulated methods versions.py does not list (the collection does not call them); reviewed by hand.
-NOT_IN_VERSIONS_PY = {'auth.login', 'auth.me', 'core.set_options', 'system.ready'}
+NOT_IN_VERSIONS_PY = {'auth.login', 'auth.me', 'core.set_options', 'system.product_type', 'system.ready'}
 RELEASES = {'25.04': (25, 4, 2), '25.10': (25, 10, 1)}
 
 
@@ -65,6 +65,14 @@ def test_version_strings(make_emulator, connect, version, short, full):
     assert client.call('system.version') == full
     assert client.call('system.info')['version'] == short
     assert client.call('system.ready') is True
+
+
+@pytest.mark.parametrize('version', RELEASES)
+def test_product_type_is_community_edition_after_login(make_emulator, connect, version):
+    client = connect(make_emulator(version))
+    assert client.error('system.product_type')['data']['errname'] == 'ENOTAUTHENTICATED'
+    client.login()
+    assert client.call('system.product_type') == 'COMMUNITY_EDITION'
 
 
 def test_unknown_version_is_refused():

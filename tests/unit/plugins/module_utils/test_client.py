@@ -61,6 +61,21 @@ def test_refused_login_is_named_and_never_shows_the_key(fake_transport, response
     assert 'core.ping' not in transport.methods()
 
 
+@pytest.mark.parametrize('username, method', [('truenas_admin', 'auth.login_ex'), (None, 'auth.login_with_api_key')])
+def test_rate_limited_login_names_the_limit_and_what_to_do(fake_transport, username, method):
+    busy = TrueNASError('%s failed [EBUSY]: [EBUSY] Rate Limit Exceeded' % method, method=method, errname='EBUSY',
+                        reason='[EBUSY] Rate Limit Exceeded')
+    transport = fake_transport({method: busy})
+    with pytest.raises(TrueNASError) as caught:
+        Client(transport, KEY, username).call('network.configuration.update', {'domain': 'x'})
+    text = str(caught.value)
+    assert text.startswith('TrueNAS refused the login to fake://nas: Rate Limit Exceeded (more than 20 logins a '
+                           'minute from this address); nothing was sent to it before. Hint: ')
+    assert 'wait a minute' in text and 'fewer module runs against this NAS per minute' in text
+    assert caught.value.errname == 'EBUSY' and KEY not in text + repr(caught.value.result())
+    assert transport.methods() == [method]
+
+
 def test_legacy_login_false_is_auth_error(fake_transport):
     transport = fake_transport({'auth.login_with_api_key': False})
     with pytest.raises(TrueNASError) as caught:

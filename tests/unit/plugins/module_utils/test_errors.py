@@ -41,9 +41,16 @@ def test_call_error_reason_is_kept():
     exc = errors.from_rpc_error('auth.login_with_api_key', {
         'code': -32001, 'message': 'Method call error',
         'data': {'error': 16, 'errname': 'EBUSY', 'reason': '[EBUSY] Rate Limit Exceeded', 'extra': None}})
-    assert exc.errname == 'EBUSY'
+    assert exc.errname == 'EBUSY' and exc.rate_limited
     assert 'Rate Limit Exceeded' in exc.message
-    assert 'rate-limits' in exc.hint
+    assert 'rate-limits logins to 20 a minute' in exc.hint and 'wait a minute' in exc.hint
+
+
+def test_other_busy_errors_get_no_rate_limit_hint():
+    exc = errors.from_rpc_error('pool.dataset.delete', {
+        'code': -32001, 'message': 'Method call error',
+        'data': {'error': 16, 'errname': 'EBUSY', 'reason': '[EBUSY] dataset is busy', 'extra': None}})
+    assert not exc.rate_limited and exc.hint is None
 
 
 def test_failed_job_carries_exc_info_extra():
