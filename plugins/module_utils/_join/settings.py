@@ -17,7 +17,7 @@ from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
 # TrueNAS defaults (directoryservices model 25.10; idmap rows on fresh installs)
 DEFAULT_BUILTIN = (90000001, 100000000)
 DEFAULT_DOMAIN = (100000001, 200000000)
-ID_MIN, ID_MAX, MIN_SPAN = 1000, 2147000000, 10000
+ID_MIN, ID_MAX, MIN_SPAN = _validate.ID_MIN, _validate.ID_MAX, 10000
 _NETBIOS = re.compile(r'^(?![0-9]*$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?$')
 _OU_PART = re.compile(r'^[^/\\,=+<>#;"\x00-\x1f]+$')
 _SITE = re.compile(r'^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$')
@@ -99,9 +99,7 @@ def admin_group(value):
 
 
 def checked_params(params):
-    """Checks of the parameters that are not settings: timeouts, admin_group, the leave credential's user."""
-    for name in ('join_timeout', 'wait_timeout'):
-        _validate.positive(params[name], name)
+    """Checks of the parameters that are not settings: admin_group, the leave credential's user."""
     admin_group(params.get('admin_group'))
     creds = params.get('leave_credentials')
     if creds:
@@ -127,7 +125,7 @@ def desired(params):
 
 def desired_domain(params):
     """The domain named in the parameters, normalised, or None when not given."""
-    return _validate.domain_name(params['domain'], 'domain') if params.get('domain') is not None else None
+    return _validate.managed_domain(params['domain'], 'domain') if params.get('domain') is not None else None
 
 
 def username(value, domain, name='username'):

@@ -39,7 +39,7 @@ MSG_NAMES = checks.MSG_NAMES
 
 def settings_from(params):
     """Validated inputs (ValueError names the parameter)."""
-    domain = _validate.domain_name(params['domain'], 'domain')
+    domain = _validate.managed_domain(params['domain'], 'domain')
     if not params['dc_ips']:
         raise ValueError('dc_ips: give the managed domain\'s domain controller addresses (two in Entra Domain Services).')
     wanted = {
@@ -49,13 +49,13 @@ def settings_from(params):
         'nameservers': None,
         'username': settings.username(params['username'], domain) if params.get('username') else None,
     }
+    if params.get('ldaps_ca_path'):
+        _validate.ca_file(params['ldaps_ca_path'], 'ldaps_ca_path')
     if wanted['username'] and not params.get('password'):
         raise ValueError('password: give the join user\'s password with username (or neither, to skip the credential check).')
     if params.get('nameservers'):
         wanted['nameservers'] = _validate.unique([_validate.nameserver(ip, 'nameservers[%d]' % index)
                                                   for index, ip in enumerate(params['nameservers'])], 'nameservers')
-    _validate.positive(params['max_clock_skew'], 'max_clock_skew')
-    _validate.positive(params['probe_timeout'], 'probe_timeout')
     return wanted
 
 

@@ -165,8 +165,7 @@ def directory_checks(stats, context):
 
 
 def settings_from(params):
-    """Validated inputs (ValueError names the parameter); nothing was sent yet."""
-    _validate.positive(params['refresh_timeout'], 'refresh_timeout')
+    """Validated inputs (ValueError names the parameter; directory servers are normalised in place); nothing was sent yet."""
     for index, user in enumerate(params['users'] or []):
         _validate.account_name(user, 'users[%d]' % index)
     for index, group in enumerate(params['groups'] or []):
@@ -176,10 +175,12 @@ def settings_from(params):
         for number, member in enumerate(group.get('members') or []):
             _validate.account_name(member, 'groups[%d].members[%d]' % (index, number))
     directory = params.get('directory')
-    if directory:
-        _validate.positive(directory['page_size'], 'directory.page_size')
-        _validate.positive(directory['timeout'], 'directory.timeout')
-    return _validate.domain_name(params['domain'], 'domain') if params.get('domain') else None
+    if directory and directory.get('servers'):
+        directory['servers'] = _validate.unique([_validate.server(server, 'directory.servers[%d]' % index)
+                                                 for index, server in enumerate(directory['servers'])], 'directory.servers')
+    if directory and directory.get('ca_path'):
+        _validate.ca_file(directory['ca_path'], 'directory.ca_path', directory=False)
+    return _validate.managed_domain(params['domain'], 'domain') if params.get('domain') else None
 
 
 def refresh(client, module):
