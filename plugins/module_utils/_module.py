@@ -25,8 +25,10 @@ def run_module(spec, logic, needs_dns=None, **module_kwargs):
     ValueError means bad input (nothing was sent; every int and float option is checked
     against ``_validate.LIMITS`` first), TrueNASError a refused or broken call.
     """
-    argument_spec = connection_spec()
+    given = _validate.given_params()
+    argument_spec = connection_spec(given.get('api_url'))
     argument_spec.update(spec)
+    argument_spec = _validate.infinite_as_float(given, argument_spec)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **module_kwargs)
     if needs_dns and needs_dns(module.params) and not HAS_DNSPYTHON:
         module.fail_json(msg=missing_required_lib('dnspython'))

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
+import math
 import os
 import re
 import stat
@@ -60,6 +61,35 @@ def number(value, name, limits=None):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:  # NaN compares False
         raise ValueError('%s: %s is not a number from %s to %s.' % (name, shown(value), low, high))
     return value
+
+
+def given_params():
+    """The module arguments as Ansible handed them over, before AnsibleModule reads them ({} outside a module run)."""
+    from ansible.module_utils import basic
+    return basic._load_params() if basic._ANSIBLE_ARGS is not None else {}
+
+
+def _infinite(value):
+    try:
+        return math.isinf(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
+def infinite_as_float(given, spec):
+    """``spec`` with each int option that ``given`` (or its environment fallback) sets to an infinite number typed
+    float instead: Ansible cannot turn infinity into an int (OverflowError, naming no option); as a float it reaches
+    ``numbers``, which refuses it by name."""
+    result = dict(spec)
+    for key, option in spec.items():
+        value = given.get(key) if isinstance(given, dict) else None
+        if value is None and len(option.get('fallback') or ()) == 2:
+            value = next((os.environ[name] for name in option['fallback'][1] if name in os.environ), None)
+        if option.get('type') == 'int' and _infinite(value):
+            result[key] = dict(option, type='float')
+        elif option.get('type') == 'dict' and option.get('options') and isinstance(value, dict):
+            result[key] = dict(option, options=infinite_as_float(value, option['options']))
+    return result
 
 
 def numbers(params, spec, prefix=''):

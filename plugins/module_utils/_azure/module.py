@@ -36,6 +36,7 @@ def run_azure_module(spec, logic):
     argument_spec = dict(auth.AUTH_SPEC)
     argument_spec.update(RESOURCE_SPEC)
     argument_spec.update(spec)
+    argument_spec = _validate.infinite_as_float(_validate.given_params(), argument_spec)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
     arm_endpoint = auth.endpoints(params)[0]

@@ -13,7 +13,6 @@ __metaclass__ = type
 import os
 import re
 
-from ansible.module_utils import basic
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import urlsplit, urlunsplit
 
@@ -59,12 +58,11 @@ def redacted(text):
     return text.replace(authority, _USERINFO.sub('********@', authority), 1)
 
 
-def connection_spec():
-    """CONNECTION_SPEC; when the api_url given (argument or environment) holds credentials, it is no_log, so Ansible
+def connection_spec(given_url):
+    """CONNECTION_SPEC; when ``given_url`` (else TRUENAS_API_URL) holds credentials, api_url is no_log, so Ansible
     masks it in the result, the invocation and its logs from the start."""
     spec = dict(CONNECTION_SPEC)
-    given = basic._load_params().get('api_url') if basic._ANSIBLE_ARGS is not None else None
-    if has_credentials(given or os.environ.get('TRUENAS_API_URL')):
+    if has_credentials(given_url or os.environ.get('TRUENAS_API_URL')):
         spec['api_url'] = dict(spec['api_url'], no_log=True)
     return spec
 

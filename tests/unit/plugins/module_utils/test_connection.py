@@ -63,10 +63,12 @@ def test_api_url_broken_authority_is_refused(given):
 
 
 def test_api_url_with_credentials_in_the_environment_makes_the_option_no_log(monkeypatch):
+    assert connection.connection_spec('https://:7-SECRET@nas')['api_url']['no_log'] is True
     monkeypatch.setenv('TRUENAS_API_URL', 'wss://u:7-SECRET@nas')
-    assert connection.connection_spec()['api_url']['no_log'] is True
+    assert connection.connection_spec(None)['api_url']['no_log'] is True
+    assert 'no_log' not in connection.connection_spec('wss://nas')['api_url']
     monkeypatch.setenv('TRUENAS_API_URL', 'wss://nas')
-    assert 'no_log' not in connection.connection_spec()['api_url']
+    assert 'no_log' not in connection.connection_spec(None)['api_url']
 
 
 class Module:
