@@ -89,12 +89,12 @@ options:
   max_clock_skew:
     description:
       - Largest allowed difference between the NAS clock and a domain controller's, in seconds. The default is the
-        TrueNAS limit for a join; half of it warns.
+        TrueNAS limit for a join; half of it warns. From 1 to 3600.
     type: int
     default: 180
   probe_timeout:
     description:
-      - Seconds each probe waits for an answer. Called C(probe_timeout) because O(timeout) is the middleware's.
+      - Seconds each probe waits for an answer. Called C(probe_timeout) because O(timeout) is the middleware's. From 0.1 to 300.
     type: float
     default: 3.0
   username:

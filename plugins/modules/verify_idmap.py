@@ -88,7 +88,7 @@ options:
     default: false
   refresh_timeout:
     description:
-      - Seconds to wait for the cache rebuild job.
+      - Seconds to wait for the cache rebuild job. From 1 to 86400.
     type: int
     default: 600
   directory:
@@ -114,18 +114,18 @@ options:
         description: CA certificate (PEM) the LDAPS certificate must chain to. Unset uses the system trust store.
         type: path
       port:
-        description: LDAPS port.
+        description: LDAPS port. From 1 to 65535.
         type: int
         default: 636
       base:
         description: Where the accounts are. Unset is C(OU=AADDC Users) of the domain.
         type: str
       page_size:
-        description: Entries per LDAP page.
+        description: Entries per LDAP page. From 1 to 100000.
         type: int
         default: 500
       timeout:
-        description: Seconds to wait for the connection and each answer.
+        description: Seconds to wait for the connection and each answer. From 1 to 3600.
         type: int
         default: 10
   fail_on:
