@@ -16,6 +16,7 @@ import math
 import os
 import re
 import stat
+import unicodedata
 
 _LABEL = re.compile(r'^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$')
 # characters Active Directory refuses in account names (sAMAccountName), and control characters
@@ -105,9 +106,19 @@ def numbers(params, spec, prefix=''):
             numbers(value, option['options'], name + '.')
 
 
+def plain_text(value, name):
+    """``value`` stripped, refusing invisible characters (zero-width, direction marks) and compatibility forms (full-width
+    or styled letters, such as a full-width "@"), which look like other names than the ones they are."""
+    text = value.strip() if isinstance(value, str) else ''
+    if any(unicodedata.category(char) == 'Cf' for char in text) or unicodedata.normalize('NFKC', text) != text:
+        raise ValueError('%s: %s has invisible (zero-width, direction) or look-alike (full-width, styled) characters; '
+                         'type the name plainly.' % (name, shown(value)))
+    return text
+
+
 def account_name(value, name):
     """A user or group name as the NAS looks it up (``name``, ``DOMAIN\\name`` or a UPN)."""
-    text = (value or '').strip()
+    text = plain_text(value, name)
     if not text or len(text) > ACCOUNT_MAX or _ACCOUNT_BAD.search(text) or text.count('\\') > 1 or text.count('@') > 1:
         raise ValueError('%s: %s is not a user or group name: 1-%d characters, none of "/[]:;|=,+*?<> or control '
                          'characters, at most one \\ and one @.' % (name, shown(value), ACCOUNT_MAX))
@@ -202,13 +213,21 @@ def managed_domain(value, name):
     return text
 
 
-def unique(values, name):
-    """Refuse a list that names the same value twice."""
+def unique(values, name, fold=False):
+    """Refuse a list that names the same value twice (with ``fold``, ignoring case, as directory names do)."""
     seen = set()
     for value in values:
-        if value in seen:
-            raise ValueError('%s lists %s twice.' % (name, value))
-        seen.add(value)
+        key = value.casefold() if fold else value
+        if key in seen:
+            raise ValueError('%s lists %s twice%s.' % (name, value, ' (names are not case-sensitive)' if fold else ''))
+        seen.add(key)
+    return values
+
+
+def at_most(values, name, limit):
+    """Refuse a list longer than ``limit``."""
+    if len(values or ()) > limit:
+        raise ValueError('%s: %d entries; give at most %d.' % (name, len(values), limit))
     return values
 
 

@@ -67,6 +67,8 @@ options:
   dc_ips:
     description:
       - The managed domain's domain controller addresses, its two "IP address on virtual network" values.
+      - At most 10 (two in each of at most five replica sets), each a unicast address; an IPv4-mapped IPv6 address
+        (V(::ffff:198.51.100.10)) counts as its IPv4 address.
     type: list
     elements: str
     required: true

@@ -58,14 +58,17 @@ options:
       - A bare name is looked up as C(<NETBIOS>\\name), a UPN in the managed domain as it is (winbind resolves UPNs).
         A UPN with another suffix (V(dana@contoso.onmicrosoft.com)) needs O(directory), which finds its
         sAMAccountName; without it the UPN is looked up as it is, which winbind does not resolve.
-      - Names with control characters or any of C("/[]:;|=,+*?<>) are refused before anything is sent; so are group
-        names and members with them.
+      - Names with control characters or any of C("/[]:;|=,+*?<>), with invisible (zero-width, direction) or
+        look-alike (full-width, styled) characters, are refused before anything is sent; so are group names and members
+        with them.
+      - At most 1000 (each is looked up on the NAS); a name listed twice, in any case, is refused.
     type: list
     elements: str
     default: []
   groups:
     description:
       - Groups that must resolve, with the users expected in them.
+      - At most 1000, each with at most 1000 O(groups[].members); a group named twice, in any case, is refused.
     type: list
     elements: dict
     default: []

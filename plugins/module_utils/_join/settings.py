@@ -130,7 +130,7 @@ def desired_domain(params):
 
 def username(value, domain, name='username'):
     """A user name as given (UPN or bare sAMAccountName), refusing what no Kerberos principal holds."""
-    text = value.strip()
+    text = _validate.plain_text(value, name)
     if not text or len(text) > _validate.ACCOUNT_MAX or any(char in text for char in '\\/:;|=,+*?<>"[]') \
             or re.search(r'[\x00-\x1f\x7f]', text):
         raise ValueError('%s: %s is not a user name; give the UPN, e.g. admin@%s.' % (name, _validate.shown(value), domain))

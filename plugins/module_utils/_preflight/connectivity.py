@@ -35,6 +35,8 @@ ORDER = (['hostname', 'resolver', 'dns_a', 'dns_srv'] + ['tcp_%d' % number for n
          + ['ldap_rootdse', 'clock_skew', 'ldap_signing', 'ldaps_tls_version', 'ldaps_certificate', 'kerberos_aes',
             'kerberos_rc4', 'credentials'])
 MSG_NAMES = checks.MSG_NAMES
+# two domain controllers in each of at most five replica sets of a managed domain
+DC_MAX = 10
 
 
 def settings_from(params):
@@ -45,7 +47,8 @@ def settings_from(params):
     wanted = {
         'domain': domain,
         'dc_ips': _validate.unique([_validate.nameserver(ip, 'dc_ips[%d]' % index)
-                                    for index, ip in enumerate(params['dc_ips'])], 'dc_ips'),
+                                    for index, ip in enumerate(_validate.at_most(params['dc_ips'], 'dc_ips', DC_MAX))],
+                                   'dc_ips'),
         'nameservers': None,
         'username': settings.username(params['username'], domain) if params.get('username') else None,
     }

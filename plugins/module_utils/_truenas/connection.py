@@ -79,9 +79,11 @@ def api_url(text):
         port_ok = parts.port is None or parts.port > 0
     except ValueError:
         port_ok = False
-    if scheme not in ('ws', 'wss') or not parts.hostname or not port_ok or re.search(r'[\s\x00-\x1f\x7f\\]', text):
+    if scheme not in ('ws', 'wss') or not parts.hostname or '%' in parts.hostname or not port_ok \
+            or re.search(r'[^\x21-\x7e]|\\', text):
         raise TrueNASError('api_url %s is not a TrueNAS address.' % _validate.shown(text), errname='EINVAL',
-                           hint='use wss://<nas>/api/current, https://<nas> or just the host name.')
+                           hint='use wss://<nas>/api/current, https://<nas> or just the host name: printable ASCII (the '
+                                'xn-- form of an international name), a port from 1 to 65535, no IPv6 zone id.')
     path = parts.path.rstrip('/') or '/api/current'
     if not _PATH.match(path) or parts.query or parts.fragment or '?' in text or '#' in text:
         raise TrueNASError('api_url of %s: the path must be /api/current (or none), with no query or fragment.'
