@@ -20,9 +20,10 @@ options:
         through O(local_socket), or through C(midclt) when the socket cannot be used.
       - A plain C(ws://) address is refused when an API key would be sent, because TrueNAS revokes a key used over an
         insecure transport.
-      - Refused before anything is sent, without showing the secret part: credentials in the address
+      - "Refused before anything is sent, without showing the secret part: credentials in the address
         (C(wss://user:key@nas), plain or percent-encoded; give them in O(api_key) and O(api_username)), a path other
-        than C(/api/current) (or a versioned C(/api/v25.10.1)), a query or a fragment, and a port outside 1-65535.
+        than C(/api/current) (or a versioned C(/api/v25.10.1)), a query or a fragment, a port outside 1-65535, an IPv6
+        zone id and characters other than printable ASCII (give the C(xn--) form of an international name)."
       - The environment variable E(TRUENAS_API_URL) on the host that runs the module sets it too.
     type: str
   api_key:
