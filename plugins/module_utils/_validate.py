@@ -49,6 +49,7 @@ LIMITS = {
     'idmap.domain.range_high': (ID_MIN, ID_MAX),
 }
 
+_USERINFO = re.compile(r'^(.*)(@|%40)', re.IGNORECASE)
 
 def shown(value, limit=60):
     """``value`` for an error message: its repr, cut short when huge."""
@@ -229,6 +230,24 @@ def at_most(values, name, limit):
     if len(values or ()) > limit:
         raise ValueError('%s: %d entries; give at most %d.' % (name, len(values), limit))
     return values
+
+
+def _authority(text):
+    """The part of an address between ``scheme://`` and the path, query or fragment."""
+    return re.split(r'[/?#\\]', text.split('://', 1)[-1], maxsplit=1)[0]
+
+
+def has_credentials(text):
+    """True when the address ``text`` holds user information (``user:key@``), plain or percent-encoded."""
+    return bool(isinstance(text, str) and _USERINFO.match(_authority(text)))
+
+
+def redacted(text):
+    """``text`` with its user information, if any, replaced by asterisks (anything but text as it is)."""
+    if not has_credentials(text):
+        return text
+    authority = _authority(text)
+    return text.replace(authority, _USERINFO.sub('********@', authority), 1)
 
 
 def ca_file(value, name, directory=True):

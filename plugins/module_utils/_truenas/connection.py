@@ -39,39 +39,20 @@ CONNECTION_SPEC = dict(
 
 
 _PATH = re.compile(r'^/api/(current|v[0-9]+\.[0-9]+(\.[0-9]+)?)$')
-_USERINFO = re.compile(r'^(.*)(@|%40)', re.IGNORECASE)
-
-
-def _authority(text):
-    """The part of an address between ``scheme://`` and the path, query or fragment."""
-    return re.split(r'[/?#\\]', text.split('://', 1)[-1], maxsplit=1)[0]
-
-
-def has_credentials(text):
-    """True when the address ``text`` holds user information (``user:key@``), plain or percent-encoded."""
-    return bool(isinstance(text, str) and _USERINFO.match(_authority(text)))
-
-
-def redacted(text):
-    """``text`` with its user information, if any, replaced by asterisks."""
-    authority = _authority(text)
-    return text.replace(authority, _USERINFO.sub('********@', authority), 1)
-
-
 def connection_spec(given_url):
     """CONNECTION_SPEC; when ``given_url`` (else TRUENAS_API_URL) holds credentials, api_url is no_log, so Ansible
     masks it in the result, the invocation and its logs from the start."""
     spec = dict(CONNECTION_SPEC)
-    if has_credentials(given_url or os.environ.get('TRUENAS_API_URL')):
+    if _validate.has_credentials(given_url or os.environ.get('TRUENAS_API_URL')):
         spec['api_url'] = dict(spec['api_url'], no_log=True)
     return spec
 
 
 def api_url(text):
     """``nas``, ``https://nas:8443`` or ``wss://nas`` -> ``wss://nas[:8443]/api/current``."""
-    if has_credentials(text):
+    if _validate.has_credentials(text):
         raise TrueNASError('api_url must not carry credentials (%s); give the key in api_key or TRUENAS_API_KEY and the '
-                           'user in api_username or TRUENAS_API_USERNAME.' % redacted(text), errname='EINVAL',
+                           'user in api_username or TRUENAS_API_USERNAME.' % _validate.redacted(text), errname='EINVAL',
                            hint='remove the "user:key@" part of api_url.')
     parts = urlsplit(text if '://' in text else 'wss://' + text)
     scheme = {'https': 'wss', 'http': 'ws'}.get(parts.scheme, parts.scheme)
