@@ -7,10 +7,11 @@ collection's); role cases set the role's variables (the role argument spec, then
 
 import json
 import os
+import re
 
 import pytest
 
-from ..conftest import JOIN_PASSWORD, URL_KEY
+from ..conftest import COLLECTION, JOIN_PASSWORD, URL_KEY
 from .conftest import DOMAIN, Fleet, fleet_runner
 
 MARKER = '/tmp/nasjoin-hostile-injected'
@@ -235,7 +236,7 @@ CASES = [
     ('idmap-domain-label-64', 'idmap', {'domain': 'aadds.' + 'd' * 64 + '.com'}, 'a DNS label has at most 63'),
     ('role-join-domain-prefix-16', 'r_join', {'entra_domain': 'aaddscontoso1234.com'}, 'which has at most 15'),
     ('dns-domain-homoglyph', 'dns', {'domain': '\u0430addscontoso.com'}, 'has non-ASCII characters (look-alike'),
-    ('dns-domain-zero-width', 'join', {'domain': 'aadds\u200bcontoso.com'}, 'has non-ASCII characters'),
+    ('join-domain-zero-width', 'join', {'domain': 'aadds\u200bcontoso.com'}, 'has non-ASCII characters'),
     ('dns-search-idn', 'dns', {'search_domains': ['b\u00fccher.test']}, 'search_domains[0]:'),
     # api_url: only the API path, printable ASCII, a real port; a CA file that is a PEM file
     ('api-url-path-traversal', 'dns', {'api_url': own_url('/api/current', '/evil/../api/current?x=1#f')}, PATH_WORDS),
@@ -343,3 +344,17 @@ def test_the_table_is_large_and_covers_every_module_and_role():
     targets = [case[1] for case in CASES]
     assert len(CASES) >= 60 and len(set(case[0] for case in CASES)) == len(CASES)
     assert set(targets) == set(BASE)
+
+
+def test_the_docs_table_is_the_record_of_the_cases():
+    """docs/testing.md "The hostile inputs": one row per module or role with its number of cases, and the total."""
+    section = (COLLECTION / 'docs' / 'testing.md').read_text().split('## The hostile inputs', 1)[1].split('\n## ', 1)[0]
+    rows = dict((cells[0], int(cells[1])) for cells in
+                ([cell.strip() for cell in line.strip('|').split('|')] for line in section.splitlines() if line.startswith('| '))
+                if cells[1].isdigit())
+    names = dict(MODULES, **ROLES)
+    counted = {}
+    for case in CASES:
+        counted[names[case[1]]] = counted.get(names[case[1]], 0) + 1
+    documented = dict((re.search(r'`(\w+)`', label).group(1), count) for label, count in rows.items() if label != 'total')
+    assert documented == counted and rows['total'] == len(CASES)
