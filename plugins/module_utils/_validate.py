@@ -48,8 +48,9 @@ LIMITS = {
     'idmap.domain.range_low': (ID_MIN, ID_MAX),
     'idmap.domain.range_high': (ID_MIN, ID_MAX),
 }
-
+# user information in an address: everything up to the last "@" (or its percent-encoded form)
 _USERINFO = re.compile(r'^(.*)(@|%40)', re.IGNORECASE)
+
 
 def shown(value, limit=60):
     """``value`` for an error message: its repr, cut short when huge."""
