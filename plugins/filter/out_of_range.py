@@ -37,6 +37,7 @@ def out_of_range(values):
             problems.append(str(exc))
     return problems
 
+
 class FilterModule(object):
 
     def filters(self):

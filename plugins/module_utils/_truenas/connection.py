@@ -39,6 +39,8 @@ CONNECTION_SPEC = dict(
 
 
 _PATH = re.compile(r'^/api/(current|v[0-9]+\.[0-9]+(\.[0-9]+)?)$')
+
+
 def connection_spec(given_url):
     """CONNECTION_SPEC; when ``given_url`` (else TRUENAS_API_URL) holds credentials, api_url is no_log, so Ansible
     masks it in the result, the invocation and its logs from the start."""

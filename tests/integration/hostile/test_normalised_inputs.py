@@ -45,6 +45,6 @@ def test_ipv4_mapped_and_padded_addresses_are_stored_as_ipv4(ansible, domain_nas
 @pytest.mark.parametrize('domain_nas', ['25.10'], indirect=True)
 def test_booleans_and_numbers_given_as_text_are_read_as_ansible_reads_them(ansible, domain_nas, tls):
     """``verify: "off"`` is false and ``timeout: "30"`` is 30 (Ansible's rules for bool and int options)."""
-    run = ansible.playbook(TASK.replace('verify: false', 'verify: "off"') % (DOMAIN, json.dumps(DCS),
-                                                                              api_options(domain_nas, tls, timeout='30')))
+    task = TASK.replace('verify: false', 'verify: "off"')
+    run = ansible.playbook(task % (DOMAIN, json.dumps(DCS), api_options(domain_nas, tls, timeout='30')))
     assert run.rc == 0 and run.changed == 1 and run.result['verify'] == [], run.stdout + run.stderr
