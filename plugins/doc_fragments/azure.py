@@ -101,7 +101,7 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for each HTTP reply.
+      - Seconds to wait for each HTTP reply. From 1 to 3600.
     type: int
     default: 30
   resource_group:

@@ -20,6 +20,10 @@ options:
         through O(local_socket), or through C(midclt) when the socket cannot be used.
       - A plain C(ws://) address is refused when an API key would be sent, because TrueNAS revokes a key used over an
         insecure transport.
+      - "Refused before anything is sent, without showing the secret part: credentials in the address
+        (C(wss://user:key@nas), plain or percent-encoded; give them in O(api_key) and O(api_username)), a path other
+        than C(/api/current) (or a versioned C(/api/v25.10.1)), a query or a fragment, a port outside 1-65535, an IPv6
+        zone id and characters other than printable ASCII (give the C(xn--) form of an international name)."
       - The environment variable E(TRUENAS_API_URL) on the host that runs the module sets it too.
     type: str
   api_key:
@@ -44,11 +48,12 @@ options:
   ca_path:
     description:
       - CA certificate file (PEM) or directory used to verify the NAS certificate, instead of the system trust store.
+      - A file that holds no PEM certificate, or a device, FIFO or socket, is refused before connecting.
       - The environment variable E(TRUENAS_CA_PATH) on the host that runs the module sets it too.
     type: path
   timeout:
     description:
-      - Seconds to wait for the connection and for each reply of the middleware.
+      - Seconds to wait for the connection and for each reply of the middleware. From 1 to 3600.
       - The environment variable E(TRUENAS_TIMEOUT) on the host that runs the module sets it too.
     type: int
     default: 30

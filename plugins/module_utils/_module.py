@@ -13,7 +13,8 @@ __metaclass__ = type
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import HAS_DNSPYTHON
-from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.connection import CONNECTION_SPEC, client_for
+from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.connection import client_for, connection_spec
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 
 
@@ -21,15 +22,19 @@ def run_module(spec, logic, needs_dns=None, **module_kwargs):
     """Build the module from ``spec`` plus the connection options and run ``logic(module, client)``.
 
     ``logic`` returns the result dict (``failed=True`` in it fails the task with its ``msg``);
-    ValueError means bad input (nothing was sent), TrueNASError a refused or broken call.
+    ValueError means bad input (nothing was sent; every int and float option is checked
+    against ``_validate.LIMITS`` first), TrueNASError a refused or broken call.
     """
-    argument_spec = dict(CONNECTION_SPEC)
+    given = _validate.given_params()
+    argument_spec = connection_spec(given.get('api_url'))
     argument_spec.update(spec)
+    argument_spec = _validate.infinite_as_float(given, argument_spec)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **module_kwargs)
     if needs_dns and needs_dns(module.params) and not HAS_DNSPYTHON:
         module.fail_json(msg=missing_required_lib('dnspython'))
     connection = {}
     try:
+        _validate.numbers(module.params, argument_spec)
         client, connection = client_for(module)
         with client:
             result = logic(module, client)

@@ -98,11 +98,11 @@ options:
         type: dict
         suboptions:
           range_low:
-            description: First id.
+            description: First id. From 1000 to 2147000000.
             type: int
             default: 90000001
           range_high:
-            description: Last id.
+            description: Last id. From 1000 to 2147000000.
             type: int
             default: 100000000
       domain:
@@ -115,11 +115,11 @@ options:
             choices: [RID]
             default: RID
           range_low:
-            description: First id.
+            description: First id. From 1000 to 2147000000.
             type: int
             default: 100000001
           range_high:
-            description: Last id.
+            description: Last id. From 1000 to 2147000000.
             type: int
             default: 200000000
   admin_group:
@@ -131,12 +131,12 @@ options:
     type: str
   join_timeout:
     description:
-      - Seconds to wait for the join, leave or disable job.
+      - Seconds to wait for the join, leave or disable job. From 1 to 86400.
     type: int
     default: 300
   wait_timeout:
     description:
-      - Seconds to wait for the directory service to become C(HEALTHY) after the job.
+      - Seconds to wait for the directory service to become C(HEALTHY) after the job. From 1 to 86400.
     type: int
     default: 120
   force_rejoin:

@@ -67,6 +67,8 @@ options:
   dc_ips:
     description:
       - The managed domain's domain controller addresses, its two "IP address on virtual network" values.
+      - At most 10 (two in each of at most five replica sets), each a unicast address; an IPv4-mapped IPv6 address
+        (V(::ffff:198.51.100.10)) counts as its IPv4 address.
     type: list
     elements: str
     required: true
@@ -89,12 +91,12 @@ options:
   max_clock_skew:
     description:
       - Largest allowed difference between the NAS clock and a domain controller's, in seconds. The default is the
-        TrueNAS limit for a join; half of it warns.
+        TrueNAS limit for a join; half of it warns. From 1 to 3600.
     type: int
     default: 180
   probe_timeout:
     description:
-      - Seconds each probe waits for an answer. Called C(probe_timeout) because O(timeout) is the middleware's.
+      - Seconds each probe waits for an answer. Called C(probe_timeout) because O(timeout) is the middleware's. From 0.1 to 300.
     type: float
     default: 3.0
   username:

@@ -70,7 +70,7 @@ options:
     default: true
   verify_timeout:
     description:
-      - Seconds to wait for each DNS answer during verification.
+      - Seconds to wait for each DNS answer during verification. From 0.1 to 300.
     type: float
     default: 3.0
 requirements:

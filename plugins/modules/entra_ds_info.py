@@ -36,7 +36,7 @@ attributes:
 options:
   ldaps_expiry_warning_days:
     description:
-      - Warn when the secure LDAP certificate expires in fewer days than this.
+      - Warn when the secure LDAP certificate expires in fewer days than this. From 0 to 3650.
     type: int
     default: 30
 '''

@@ -87,6 +87,7 @@ options:
   wait_timeout:
     description:
       - Seconds to wait for the change when O(wait=true). Azure takes about 10 minutes to apply security settings.
+        From 1 to 86400.
     type: int
     default: 1800
 '''

@@ -58,14 +58,17 @@ options:
       - A bare name is looked up as C(<NETBIOS>\\name), a UPN in the managed domain as it is (winbind resolves UPNs).
         A UPN with another suffix (V(dana@contoso.onmicrosoft.com)) needs O(directory), which finds its
         sAMAccountName; without it the UPN is looked up as it is, which winbind does not resolve.
-      - Names with control characters or any of C("/[]:;|=,+*?<>) are refused before anything is sent; so are group
-        names and members with them.
+      - Names with control characters or any of C("/[]:;|=,+*?<>), with invisible (zero-width, direction) or
+        look-alike (full-width, styled) characters, are refused before anything is sent; so are group names and members
+        with them.
+      - At most 1000 (each is looked up on the NAS); a name listed twice, in any case, is refused.
     type: list
     elements: str
     default: []
   groups:
     description:
       - Groups that must resolve, with the users expected in them.
+      - At most 1000, each with at most 1000 O(groups[].members); a group named twice, in any case, is refused.
     type: list
     elements: dict
     default: []
@@ -88,7 +91,7 @@ options:
     default: false
   refresh_timeout:
     description:
-      - Seconds to wait for the cache rebuild job.
+      - Seconds to wait for the cache rebuild job. From 1 to 86400.
     type: int
     default: 600
   directory:
@@ -114,18 +117,18 @@ options:
         description: CA certificate (PEM) the LDAPS certificate must chain to. Unset uses the system trust store.
         type: path
       port:
-        description: LDAPS port.
+        description: LDAPS port. From 1 to 65535.
         type: int
         default: 636
       base:
         description: Where the accounts are. Unset is C(OU=AADDC Users) of the domain.
         type: str
       page_size:
-        description: Entries per LDAP page.
+        description: Entries per LDAP page. From 1 to 100000.
         type: int
         default: 500
       timeout:
-        description: Seconds to wait for the connection and each answer.
+        description: Seconds to wait for the connection and each answer. From 1 to 3600.
         type: int
         default: 10
   fail_on:

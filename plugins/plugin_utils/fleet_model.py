@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
+
 STEPS = (
     ('network', 'entra_network_result'),
     ('preflight', 'entra_preflight_result'),
@@ -94,7 +96,7 @@ def host_record(name, hostvars):
     failure = hostvars.get('entra_failure')
     return {
         'host': name,
-        'nas': hostvars.get('truenas_api_url') or hostvars.get('ansible_host') or name,
+        'nas': _validate.redacted(hostvars.get('truenas_api_url') or hostvars.get('ansible_host') or name),
         'outcome': _outcome(steps, failure),
         'steps': steps,
         'first_failure': _first_failure(steps, failure),

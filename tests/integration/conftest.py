@@ -23,6 +23,8 @@ from .canary import Canary, ProcessWatch  # noqa: E402  pylint: disable=wrong-im
 API_USER = 'truenas_admin'
 # The canaries: the session fails if either ever shows up in an artefact (see canary.py)
 API_KEY = '7-CANARYapiKEYnasjoinDoNotLeak0123456789'
+# a key a careless operator writes into api_url (wss://user:KEY@nas): refused, and never shown
+URL_KEY = '9-CANARYurlKEYnasjoinDoNotLeak9876543210'
 JOIN_PASSWORD = FAKE_JOIN_PASSWORD  # the scripted domain's join user
 SESSION = {}  # 'canary': the Canary, 'ps': its ProcessWatch (set by the canary fixture)
 PERSONALITIES = ('25.04', '25.10')
@@ -36,6 +38,7 @@ def canary(tmp_path_factory):
     SESSION['ps'] = watch = ProcessWatch(found)
     found.secret(API_KEY, 'canary API key')
     found.secret(JOIN_PASSWORD, 'canary join password')
+    found.secret(URL_KEY, 'canary key in api_url')
     yield found
     lines = watch.flush()
     leaks, files, size = found.scan()

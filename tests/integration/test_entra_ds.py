@@ -232,6 +232,14 @@ def test_discovery_fills_the_dns_role_for_every_host(ansible, arm, azure_tls, tl
     assert_no_secrets(arm, run)
 
 
+def test_an_ipv4_mapped_dc_address_in_the_inventory_agrees_with_azure(ansible, arm, azure_tls, tls, two_nas):
+    fleet_inventory(ansible, two_nas, tls, entra_dc_ips=['::FFFF:%s' % DC_IPS[0], ' %s' % DC_IPS[1]])
+    run = ansible.run_playbook(PLAYBOOK, '--tags', 'entra_discover,entra_network', env=azure_env(arm, azure_tls))
+    assert run.rc == 0, run.stdout + run.stderr
+    assert all([emulator.network_config['nameserver1'], emulator.network_config['nameserver2']] == DC_IPS
+               for emulator in two_nas)
+
+
 def test_inventory_that_contradicts_azure_fails_the_discovery(ansible, arm, azure_tls, tls, two_nas):
     fleet_inventory(ansible, two_nas, tls, entra_dc_ips=['203.0.113.99'])
     run = ansible.run_playbook(PLAYBOOK, '--tags', 'entra_discover,entra_network', env=azure_env(arm, azure_tls))

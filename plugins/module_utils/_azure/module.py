@@ -12,6 +12,7 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
 from ansible_collections.nasjoin.entra.plugins.module_utils._azure import auth
 from ansible_collections.nasjoin.entra.plugins.module_utils._azure.arm import ArmClient
 from ansible_collections.nasjoin.entra.plugins.module_utils._azure.domain_service import DEFAULT_API_VERSION, resource_path
@@ -28,19 +29,24 @@ RESOURCE_SPEC = dict(
 def run_azure_module(spec, logic):
     """Build the module from ``spec`` plus the Azure options and run ``logic(module, client, path)``.
 
-    ``logic`` returns the result dict; ValueError means bad input (nothing was sent to Azure),
+    ``logic`` returns the result dict; ValueError means bad input (nothing was sent to Azure; the numbers and
+    ca_path are checked first),
     AzureError a refused or broken request.
     """
     argument_spec = dict(auth.AUTH_SPEC)
     argument_spec.update(RESOURCE_SPEC)
     argument_spec.update(spec)
+    argument_spec = _validate.infinite_as_float(_validate.given_params(), argument_spec)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
     arm_endpoint = auth.endpoints(params)[0]
     connection = {'endpoint': arm_endpoint, 'api_version': params['api_version']}
-    http = Http(params['timeout'], params['cert_validation_mode'] == 'validate', params['ca_path'])
-    client = None
+    http = client = None
     try:
+        _validate.numbers(params, argument_spec)
+        if params['ca_path']:
+            _validate.ca_file(params['ca_path'], 'ca_path')
+        http = Http(params['timeout'], params['cert_validation_mode'] == 'validate', params['ca_path'])
         cred = auth.credential(params)
         connection['auth'] = cred['kind']
         if cred['kind'] == 'certificate' and not auth.HAS_CRYPTOGRAPHY:
@@ -60,5 +66,5 @@ def run_azure_module(spec, logic):
 
 
 def _counted(connection, http, client):
-    connection.update(retries=http.retries, polls=client.polls if client else 0)
+    connection.update(retries=http.retries if http else 0, polls=client.polls if client else 0)
     return connection

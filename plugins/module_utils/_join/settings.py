@@ -17,7 +17,7 @@ from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
 # TrueNAS defaults (directoryservices model 25.10; idmap rows on fresh installs)
 DEFAULT_BUILTIN = (90000001, 100000000)
 DEFAULT_DOMAIN = (100000001, 200000000)
-ID_MIN, ID_MAX, MIN_SPAN = 1000, 2147000000, 10000
+ID_MIN, ID_MAX, MIN_SPAN = _validate.ID_MIN, _validate.ID_MAX, 10000
 _NETBIOS = re.compile(r'^(?![0-9]*$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?$')
 _OU_PART = re.compile(r'^[^/\\,=+<>#;"\x00-\x1f]+$')
 _SITE = re.compile(r'^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$')
@@ -99,9 +99,7 @@ def admin_group(value):
 
 
 def checked_params(params):
-    """Checks of the parameters that are not settings: timeouts, admin_group, the leave credential's user."""
-    for name in ('join_timeout', 'wait_timeout'):
-        _validate.positive(params[name], name)
+    """Checks of the parameters that are not settings: admin_group, the leave credential's user."""
     admin_group(params.get('admin_group'))
     creds = params.get('leave_credentials')
     if creds:
@@ -127,12 +125,12 @@ def desired(params):
 
 def desired_domain(params):
     """The domain named in the parameters, normalised, or None when not given."""
-    return _validate.domain_name(params['domain'], 'domain') if params.get('domain') is not None else None
+    return _validate.managed_domain(params['domain'], 'domain') if params.get('domain') is not None else None
 
 
 def username(value, domain, name='username'):
     """A user name as given (UPN or bare sAMAccountName), refusing what no Kerberos principal holds."""
-    text = value.strip()
+    text = _validate.plain_text(value, name)
     if not text or len(text) > _validate.ACCOUNT_MAX or any(char in text for char in '\\/:;|=,+*?<>"[]') \
             or re.search(r'[\x00-\x1f\x7f]', text):
         raise ValueError('%s: %s is not a user name; give the UPN, e.g. admin@%s.' % (name, _validate.shown(value), domain))

@@ -28,7 +28,7 @@ def desired_settings(params):
         raise ValueError('nameservers: give the domain controllers\' IP addresses, one to three of them (got %d).'
                          % len(nameservers))
     settings = {
-        'domain': _validate.domain_name(params['domain'], 'domain'),
+        'domain': _validate.managed_domain(params['domain'], 'domain'),
         'nameservers': _validate.unique([_validate.nameserver(value, 'nameservers[%d]' % index)
                                          for index, value in enumerate(nameservers)], 'nameservers'),
         'search_domains': None,
@@ -101,7 +101,6 @@ def verify(resolver, domain, nameservers):
 def run(module, client):
     """Converge the network configuration; returns the result dict, raises TrueNASError or ValueError."""
     desired = desired_settings(module.params)
-    _validate.positive(module.params['verify_timeout'], 'verify_timeout')
     warn = module.warn
     before = current_settings(client.call('network.configuration.config'))
     payload = update_payload(before, desired)

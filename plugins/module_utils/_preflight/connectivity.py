@@ -35,27 +35,30 @@ ORDER = (['hostname', 'resolver', 'dns_a', 'dns_srv'] + ['tcp_%d' % number for n
          + ['ldap_rootdse', 'clock_skew', 'ldap_signing', 'ldaps_tls_version', 'ldaps_certificate', 'kerberos_aes',
             'kerberos_rc4', 'credentials'])
 MSG_NAMES = checks.MSG_NAMES
+# two domain controllers in each of at most five replica sets of a managed domain
+DC_MAX = 10
 
 
 def settings_from(params):
     """Validated inputs (ValueError names the parameter)."""
-    domain = _validate.domain_name(params['domain'], 'domain')
+    domain = _validate.managed_domain(params['domain'], 'domain')
     if not params['dc_ips']:
         raise ValueError('dc_ips: give the managed domain\'s domain controller addresses (two in Entra Domain Services).')
     wanted = {
         'domain': domain,
         'dc_ips': _validate.unique([_validate.nameserver(ip, 'dc_ips[%d]' % index)
-                                    for index, ip in enumerate(params['dc_ips'])], 'dc_ips'),
+                                    for index, ip in enumerate(_validate.at_most(params['dc_ips'], 'dc_ips', DC_MAX))],
+                                   'dc_ips'),
         'nameservers': None,
         'username': settings.username(params['username'], domain) if params.get('username') else None,
     }
+    if params.get('ldaps_ca_path'):
+        _validate.ca_file(params['ldaps_ca_path'], 'ldaps_ca_path')
     if wanted['username'] and not params.get('password'):
         raise ValueError('password: give the join user\'s password with username (or neither, to skip the credential check).')
     if params.get('nameservers'):
         wanted['nameservers'] = _validate.unique([_validate.nameserver(ip, 'nameservers[%d]' % index)
                                                   for index, ip in enumerate(params['nameservers'])], 'nameservers')
-    _validate.positive(params['max_clock_skew'], 'max_clock_skew')
-    _validate.positive(params['probe_timeout'], 'probe_timeout')
     return wanted
 
 

@@ -38,28 +38,50 @@ CONNECTION_SPEC = dict(
 )
 
 
+_PATH = re.compile(r'^/api/(current|v[0-9]+\.[0-9]+(\.[0-9]+)?)$')
+
+
+def connection_spec(given_url):
+    """CONNECTION_SPEC; when ``given_url`` (else TRUENAS_API_URL) holds credentials, api_url is no_log, so Ansible
+    masks it in the result, the invocation and its logs from the start."""
+    spec = dict(CONNECTION_SPEC)
+    if _validate.has_credentials(given_url or os.environ.get('TRUENAS_API_URL')):
+        spec['api_url'] = dict(spec['api_url'], no_log=True)
+    return spec
+
+
 def api_url(text):
     """``nas``, ``https://nas:8443`` or ``wss://nas`` -> ``wss://nas[:8443]/api/current``."""
+    if _validate.has_credentials(text):
+        raise TrueNASError('api_url must not carry credentials (%s); give the key in api_key or TRUENAS_API_KEY and the '
+                           'user in api_username or TRUENAS_API_USERNAME.' % _validate.redacted(text), errname='EINVAL',
+                           hint='remove the "user:key@" part of api_url.')
     parts = urlsplit(text if '://' in text else 'wss://' + text)
     scheme = {'https': 'wss', 'http': 'ws'}.get(parts.scheme, parts.scheme)
     try:
         port_ok = parts.port is None or parts.port > 0
     except ValueError:
         port_ok = False
-    if scheme not in ('ws', 'wss') or not parts.netloc or not port_ok or re.search(r'[\s\x00-\x1f\x7f]', text):
+    if scheme not in ('ws', 'wss') or not parts.hostname or '%' in parts.hostname or not port_ok \
+            or re.search(r'[^\x21-\x7e]|\\', text):
         raise TrueNASError('api_url %s is not a TrueNAS address.' % _validate.shown(text), errname='EINVAL',
-                           hint='use wss://<nas>/api/current, https://<nas> or just the host name.')
+                           hint='use wss://<nas>/api/current, https://<nas> or just the host name: printable ASCII (the '
+                                'xn-- form of an international name), a port from 1 to 65535, no IPv6 zone id.')
     path = parts.path.rstrip('/') or '/api/current'
+    if not _PATH.match(path) or parts.query or parts.fragment or '?' in text or '#' in text:
+        raise TrueNASError('api_url of %s: the path must be /api/current (or none), with no query or fragment.'
+                           % parts.netloc, errname='EINVAL', hint='use wss://%s/api/current.' % parts.netloc)
     return urlunsplit((scheme, parts.netloc, path, '', ''))
 
 
 def client_for(module):
     """The client the module's connection options ask for; ``describe`` says which way it goes."""
     params = module.params
-    _validate.positive(params['timeout'], 'timeout')
     if params['api_url']:
         _need_websocket(module)
         url = api_url(params['api_url'])
+        if params['ca_path']:
+            _validate.ca_file(params['ca_path'], 'ca_path')
         transport = WebSocketTransport(url, params['timeout'], params['validate_certs'], params['ca_path'])
         return Client(transport, params['api_key'], params['api_username']), {'transport': 'websocket', 'url': url}
     path = params['local_socket']

@@ -24,6 +24,8 @@ from ansible_collections.nasjoin.entra.plugins.module_utils._verify import check
 from ansible_collections.nasjoin.entra.plugins.module_utils._verify.directory import HAS_LDAP3, Directory
 
 LIST_LIMIT = 50  # accounts listed per finding; the counts cover all of them
+# accounts looked up one by one on the NAS: users, groups, members of one group
+ACCOUNTS_MAX = 1000
 
 
 def nas_account(client, kind, name):
@@ -165,21 +167,25 @@ def directory_checks(stats, context):
 
 
 def settings_from(params):
-    """Validated inputs (ValueError names the parameter); nothing was sent yet."""
-    _validate.positive(params['refresh_timeout'], 'refresh_timeout')
-    for index, user in enumerate(params['users'] or []):
-        _validate.account_name(user, 'users[%d]' % index)
-    for index, group in enumerate(params['groups'] or []):
+    """Validated inputs (ValueError names the parameter; directory servers are normalised in place); nothing was sent yet."""
+    _validate.unique([_validate.account_name(user, 'users[%d]' % index)
+                      for index, user in enumerate(_validate.at_most(params['users'], 'users', ACCOUNTS_MAX) or [])],
+                     'users', fold=True)
+    names = []
+    for index, group in enumerate(_validate.at_most(params['groups'], 'groups', ACCOUNTS_MAX) or []):
         if not (group.get('name') or '').strip():
             raise ValueError('groups[%d].name: give the group name.' % index)
-        _validate.account_name(group['name'], 'groups[%d].name' % index)
-        for number, member in enumerate(group.get('members') or []):
+        names.append(_validate.account_name(group['name'], 'groups[%d].name' % index))
+        for number, member in enumerate(_validate.at_most(group.get('members'), 'groups[%d].members' % index, ACCOUNTS_MAX) or []):
             _validate.account_name(member, 'groups[%d].members[%d]' % (index, number))
+    _validate.unique(names, 'groups', fold=True)
     directory = params.get('directory')
-    if directory:
-        _validate.positive(directory['page_size'], 'directory.page_size')
-        _validate.positive(directory['timeout'], 'directory.timeout')
-    return _validate.domain_name(params['domain'], 'domain') if params.get('domain') else None
+    if directory and directory.get('servers'):
+        directory['servers'] = _validate.unique([_validate.server(server, 'directory.servers[%d]' % index)
+                                                 for index, server in enumerate(directory['servers'])], 'directory.servers')
+    if directory and directory.get('ca_path'):
+        _validate.ca_file(directory['ca_path'], 'directory.ca_path', directory=False)
+    return _validate.managed_domain(params['domain'], 'domain') if params.get('domain') else None
 
 
 def refresh(client, module):

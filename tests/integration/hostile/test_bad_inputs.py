@@ -5,14 +5,26 @@ Module cases go through ``args`` from the host's ``case_args`` (the module's own
 collection's); role cases set the role's variables (the role argument spec, then the module's checks).
 """
 
+import json
 import os
+import re
 
 import pytest
 
-from ..conftest import JOIN_PASSWORD
+from ..conftest import COLLECTION, JOIN_PASSWORD, URL_KEY
 from .conftest import DOMAIN, Fleet, fleet_runner
 
 MARKER = '/tmp/nasjoin-hostile-injected'
+FIFO = '/tmp/nasjoin-hostile-fifo'  # made by the fixture: a CA path whose read would block
+CREDENTIALS = 'api_url must not carry credentials (wss://********@127.0.0.1:'
+PATH_WORDS = 'the path must be /api/current (or none), with no query or fragment'
+
+
+def own_url(old, new):
+    """api_url: the host's own NAS address with ``old`` replaced (a refusal that fails would reach this NAS)."""
+    return "{{ truenas_api_url | replace('%s', '%s') }}" % (old, new)
+
+
 OMIT = '__omit__'
 HUGE = 'a' * 70000
 BASE = {
@@ -38,11 +50,11 @@ CASES = [
     ('dns-only-dots', 'dns', {'domain': '..'}, 'domain'),
     ('dns-empty', 'dns', {'domain': ''}, 'domain must not be empty'),
     ('dns-null', 'dns', {'domain': None}, 'domain must not be empty'),
-    ('dns-huge', 'dns', {'domain': HUGE + '.test'}, '(70005 characters) is not a valid DNS domain'),
+    ('dns-huge', 'dns', {'domain': HUGE + '.test'}, '(70005 characters) is 70005 characters; a DNS name has at most 253'),
     ('dns-newline-injection', 'dns', {'domain': 'corp.test\nnameserver 203.0.113.66'}, 'domain:'),
     ('dns-shell-injection', 'dns', {'domain': '$(touch %s).test' % MARKER}, 'domain:'),
     ('dns-semicolon', 'dns', {'domain': 'corp.test;reboot'}, 'domain:'),
-    ('dns-label-64', 'dns', {'domain': 'a' * 64 + '.test'}, 'each 1-63 characters'),
+    ('dns-label-64', 'dns', {'domain': 'a' * 64 + '.test'}, 'has a label of 64 characters; a DNS label has at most 63'),
     # entra_dns_config: nameservers
     ('dns-ns-loopback', 'dns', {'nameservers': ['127.0.0.1']}, 'nameservers[0]: 127.0.0.1 is a loopback'),
     ('dns-ns-ipv6-loopback', 'dns', {'nameservers': ['::1']}, 'nameservers[0]: ::1 is a loopback'),
@@ -66,7 +78,7 @@ CASES = [
     ('dns-search-bad', 'dns', {'search_domains': ['ok.test', 'bad..test']}, 'search_domains[1]:'),
     ('dns-gateway-ipv6', 'dns', {'ipv4gateway': '2001:db8::1'}, "ipv4gateway: '2001:db8::1' is not an IPv4"),
     ('dns-verify-maybe', 'dns', {'verify': 'maybe'}, "'verify' is of type"),
-    ('dns-verify-timeout-negative', 'dns', {'verify_timeout': -1}, 'verify_timeout: -1.0 is not a positive number'),
+    ('dns-verify-timeout-negative', 'dns', {'verify_timeout': -1}, 'verify_timeout: -1.0 is not a number from 0.1 to 300'),
     ('dns-verify-timeout-text', 'dns', {'verify_timeout': 'soon'}, "'verify_timeout' is of type"),
     ('dns-state-absent', 'dns', {'state': 'absent'}, 'value of state must be one of: present'),
     ('dns-unknown-key', 'dns', {'nameserver': '198.51.100.10'}, 'Unsupported parameters for (nasjoin.entra.entra_dns_config) module: nameserver'),
@@ -75,7 +87,7 @@ CASES = [
     ('api-url-ftp', 'dns', {'api_url': 'ftp://nas1.example.com'}, "api_url 'ftp://nas1.example.com' is not a TrueNAS address"),
     ('api-url-bad-port', 'dns', {'api_url': 'wss://nas1.example.com:99999/api/current'}, 'is not a TrueNAS address'),
     ('api-url-plain-ws', 'dns', {'api_url': 'ws://127.0.0.1:9/api/current'}, 'refusing to send the API key over plain ws://'),
-    ('api-timeout-zero', 'dns', {'timeout': 0}, 'timeout: 0 is not a positive number'),
+    ('api-timeout-zero', 'dns', {'timeout': 0}, 'timeout: 0 is not a number from 1 to 3600'),
     ('api-timeout-text', 'join', {'timeout': 'long'}, "'timeout' is of type"),
     # ad_join
     ('join-netbios-16', 'join', {'hostname': 'nas-0123456789ab'}, "hostname: 'nas-0123456789ab' is 16 characters"),
@@ -107,8 +119,8 @@ CASES = [
     ('join-idmap-text', 'join', {'idmap': {'domain': {'range_low': 'low'}}}, "'range_low' is of type"),
     ('join-idmap-unknown-key', 'join', {'idmap': {'domian': {'range_low': 1}}}, 'idmap.domian'),
     ('join-idmap-backend', 'join', {'idmap': {'domain': {'backend': 'AD'}}}, 'backend must be one of: RID'),
-    ('join-timeout-negative', 'join', {'join_timeout': -1}, 'join_timeout: -1 is not a positive number'),
-    ('join-wait-timeout-zero', 'join', {'wait_timeout': 0}, 'wait_timeout: 0 is not a positive number'),
+    ('join-timeout-negative', 'join', {'join_timeout': -1}, 'join_timeout: -1 is not a number from 1 to 86400'),
+    ('join-wait-timeout-zero', 'join', {'wait_timeout': 0}, 'wait_timeout: 0 is not a number from 1 to 86400'),
     ('join-site-injection', 'join', {'site': 'Default;reboot'}, "site: 'Default;reboot' is not an Active Directory site"),
     ('join-admin-group-domain', 'join', {'admin_group': 'AADDSCONTOSO\\AAD DC Administrators'}, 'admin_group:'),
     ('join-admin-group-newline', 'join', {'admin_group': 'AAD DC Administrators\nDomain Admins'}, 'admin_group:'),
@@ -130,8 +142,8 @@ CASES = [
     ('conn-domain-bad', 'conn', {'domain': 'aadds contoso.com'}, 'domain:'),
     ('conn-user-ldap-filter', 'conn', {'username': 'x)(cn=*', 'password': JOIN_PASSWORD}, 'username:'),
     ('conn-user-without-password', 'conn', {'username': 'aaddsadmin@' + DOMAIN}, 'password: give the join user'),
-    ('conn-skew-zero', 'conn', {'max_clock_skew': 0}, 'max_clock_skew: 0 is not a positive number'),
-    ('conn-probe-timeout-negative', 'conn', {'probe_timeout': -2}, 'probe_timeout: -2.0 is not a positive number'),
+    ('conn-skew-zero', 'conn', {'max_clock_skew': 0}, 'max_clock_skew: 0 is not a number from 1 to 3600'),
+    ('conn-probe-timeout-negative', 'conn', {'probe_timeout': -2}, 'probe_timeout: -2.0 is not a number from 0.1 to 300'),
     ('conn-fail-on', 'conn', {'fail_on': 'sometimes'}, 'value of fail_on must be one of: fail, warn, never'),
     ('conn-unknown-key', 'conn', {'dcs': ['198.51.100.10']}, 'Unsupported parameters for (nasjoin.entra.entra_connectivity) module: dcs'),
     # verify_idmap
@@ -142,9 +154,9 @@ CASES = [
     ('idmap-group-no-name', 'idmap', {'groups': [{'members': ['alice']}]}, 'missing required arguments: name found in groups'),
     ('idmap-group-empty-name', 'idmap', {'groups': [{'name': ' '}]}, 'groups[0].name: give the group name'),
     ('idmap-member-injection', 'idmap', {'groups': [{'name': 'NAS Users', 'members': ['bob;id']}]}, 'groups[0].members[0]:'),
-    ('idmap-refresh-timeout', 'idmap', {'refresh_timeout': -5}, 'refresh_timeout: -5 is not a positive number'),
+    ('idmap-refresh-timeout', 'idmap', {'refresh_timeout': -5}, 'refresh_timeout: -5 is not a number from 1 to 86400'),
     ('idmap-page-size', 'idmap', {'directory': {'username': 'r', 'password': JOIN_PASSWORD, 'page_size': 0}},
-     'directory.page_size: 0 is not a positive number'),
+     'directory.page_size: 0 is not a number from 1 to 100000'),
     ('idmap-directory-no-password', 'idmap', {'directory': {'username': 'reader'}}, 'missing required arguments: password found in directory'),
     ('idmap-domain-bad', 'idmap', {'domain': 'corp..test'}, 'domain:'),
     ('idmap-fail-on', 'idmap', {'fail_on': 'loudly'}, 'value of fail_on must be one of'),
@@ -169,7 +181,88 @@ CASES = [
     ('role-join-netbios-16', 'r_join', {'entra_join_hostname': 'nas-0123456789ab'}, 'hostname:'),
     ('role-join-ou-dotdot', 'r_join', {'entra_join_computer_ou': '../Domain Controllers'}, 'computer_account_ou:'),
     ('role-join-user-filter', 'r_join', {'entra_join_user': '*)(cn=*'}, 'username:'),
-    ('role-join-timeout-zero', 'r_join', {'entra_join_timeout': 0}, 'join_timeout: 0 is not a positive number'),
+    ('role-join-timeout-zero', 'r_join', {'entra_join_timeout': 0}, 'join_timeout: 0 is not a number from 1 to 86400'),
+    # round 2 (issue 16): credentials in api_url, refused and never shown (URL_KEY is a canary secret)
+    ('api-url-credentials', 'dns', {'api_url': own_url('wss://', 'wss://root:%s@' % URL_KEY)}, CREDENTIALS),
+    ('api-url-credentials-empty-user', 'join', {'api_url': own_url('wss://', 'https://:%s@' % URL_KEY)},
+     'api_url must not carry credentials (https://********@127.0.0.1:'),
+    ('api-url-credentials-key-as-user', 'idmap', {'api_url': own_url('wss://', 'wss://%s@' % URL_KEY)}, CREDENTIALS),
+    ('api-url-credentials-encoded-colon', 'conn', {'api_url': own_url('wss://', 'wss://root%%3A%s@' % URL_KEY)}, CREDENTIALS),
+    ('api-url-credentials-encoded-at', 'dns', {'api_url': own_url('wss://', 'wss://root:%s%%40' % URL_KEY)}, CREDENTIALS),
+    ('api-url-credentials-encoded-key', 'dns', {'api_url': own_url('wss://', 'wss://root:%s@' % URL_KEY.replace('-', '%2D'))},
+     CREDENTIALS),
+    # numbers: NaN, infinities, -0 and huge values, for every module and role
+    ('conn-probe-timeout-nan', 'conn', {'probe_timeout': 'nan'}, 'probe_timeout: nan is not a number from 0.1 to 300'),
+    ('conn-probe-timeout-inf', 'conn', {'probe_timeout': 'inf'}, 'probe_timeout: inf is not a number from 0.1 to 300'),
+    ('conn-probe-timeout-minus-zero', 'conn', {'probe_timeout': '-0'}, 'probe_timeout: -0.0 is not a number from 0.1 to 300'),
+    ('conn-skew-1e23', 'conn', {'max_clock_skew': '1e23'}, 'max_clock_skew: 100000000000000000000000 is not a number from 1 to 3600'),
+    ('conn-skew-inf', 'conn', {'max_clock_skew': 'inf'}, 'max_clock_skew: inf is not a number from 1 to 3600'),
+    ('dns-verify-timeout-nan', 'dns', {'verify_timeout': 'NaN'}, 'verify_timeout: nan is not a number from 0.1 to 300'),
+    ('api-timeout-inf', 'join', {'timeout': 'inf'}, 'timeout: inf is not a number from 1 to 3600'),
+    ('api-timeout-huge', 'idmap', {'timeout': 10 ** 6}, 'timeout: 1000000 is not a number from 1 to 3600'),
+    ('join-wait-timeout-huge', 'join', {'wait_timeout': 86401}, 'wait_timeout: 86401 is not a number from 1 to 86400'),
+    ('join-idmap-negative', 'join', {'idmap': {'domain': {'range_low': -5, 'range_high': 100000}}},
+     'idmap.domain.range_low: -5 is not a number from 1000 to 2147000000'),
+    ('join-idmap-1e23', 'join', {'idmap': {'builtin': {'range_high': '1e23'}}},
+     'idmap.builtin.range_high: 100000000000000000000000 is not a number'),
+    ('idmap-port-zero', 'idmap', {'directory': {'username': 'r', 'password': JOIN_PASSWORD, 'port': 0}},
+     'directory.port: 0 is not a number from 1 to 65535'),
+    ('idmap-page-size-inf', 'idmap', {'directory': {'username': 'r', 'password': JOIN_PASSWORD, 'page_size': 'inf'}},
+     'directory.page_size: inf is not a number from 1 to 100000'),
+    ('role-preflight-probe-nan', 'r_preflight', {'entra_preflight_probe_timeout': 'nan'}, 'probe_timeout: nan is not a number'),
+    ('role-network-timeout-inf', 'r_network', {'entra_network_verify_timeout': 'inf'}, 'verify_timeout: inf is not a number'),
+    ('role-join-wait-huge', 'r_join', {'entra_join_wait_timeout': '1e23'}, 'wait_timeout: 100000000000000000000000 is not'),
+    # IPv4-mapped (and other) spellings of an address meet the same rules
+    ('dns-ns-mapped-loopback', 'dns', {'nameservers': ['::ffff:127.0.0.1']}, 'nameservers[0]: ::ffff:127.0.0.1 (127.0.0.1) is a loopback'),
+    ('dns-ns-mapped-twice', 'dns', {'nameservers': ['198.51.100.11', '::ffff:198.51.100.11']}, 'nameservers lists 198.51.100.11 twice'),
+    ('dns-ns-mapped-hex-broadcast', 'dns', {'nameservers': ['::ffff:ffff:ffff']}, '(255.255.255.255) is a loopback'),
+    ('dns-ns-ipv4-compatible', 'dns', {'nameservers': ['::198.51.100.10']}, 'is a deprecated IPv4-compatible IPv6 address'),
+    ('dns-ns-zone-id', 'dns', {'nameservers': ['2001:db8::53%eth0']}, "nameservers[0]: '2001:db8::53%eth0' has a zone id (%eth0)"),
+    ('dns-ns-leading-zeros', 'dns', {'nameservers': ['198.051.100.010']}, "nameservers[0]: '198.051.100.010' is not an IP"),
+    ('conn-dc-mapped-twice', 'conn', {'dc_ips': ['198.51.100.10', '::FFFF:c633:640a']}, 'dc_ips lists 198.51.100.10 twice'),
+    ('conn-dc-mapped-link-local', 'conn', {'dc_ips': ['::ffff:169.254.1.1']}, 'dc_ips[0]: ::ffff:169.254.1.1 (169.254.1.1)'),
+    ('conn-dc-eleven', 'conn', {'dc_ips': ['198.51.100.%d' % n for n in range(10, 21)]}, 'dc_ips: 11 entries; give at most 10'),
+    ('idmap-server-mapped-loopback', 'idmap', {'directory': {'username': 'r', 'password': JOIN_PASSWORD, 'servers': ['::ffff:127.0.0.1']}},
+     'directory.servers[0]: ::ffff:127.0.0.1 (127.0.0.1) is a loopback'),
+    ('idmap-server-zero-width', 'idmap', {'directory': {'username': 'r', 'password': JOIN_PASSWORD, 'servers': ['dc1\u200b.aaddscontoso.com']}},
+     'directory.servers[0]:'),
+    ('role-network-mapped-twice', 'r_network', {'entra_dc_ips': ['198.51.100.10', '::ffff:198.51.100.10']}, 'nameservers lists 198.51.100.10 twice'),
+    ('role-preflight-mapped-loopback', 'r_preflight', {'entra_dc_ips': ['::ffff:127.0.0.1']}, 'dc_ips[0]: ::ffff:127.0.0.1 (127.0.0.1)'),
+    # domain rules up front: 63 per label, 253 in all, a 15-character prefix (the domain's NetBIOS name)
+    ('dns-domain-253-long-prefix', 'dns', {'domain': '.'.join(['a' * 63] * 3 + ['b' * 61])},
+     'is 63 characters; Entra Domain Services takes it as the NetBIOS name of the domain, which has at most 15'),
+    ('join-domain-255', 'join', {'domain': 'aadds.' + '.'.join(['c' * 49] * 5)}, 'is 255 characters; a DNS name has at most 253'),
+    ('conn-domain-prefix-16', 'conn', {'domain': 'aaddscontoso1234.com'}, "domain: the prefix 'aaddscontoso1234'"),
+    ('idmap-domain-label-64', 'idmap', {'domain': 'aadds.' + 'd' * 64 + '.com'}, 'a DNS label has at most 63'),
+    ('role-join-domain-prefix-16', 'r_join', {'entra_domain': 'aaddscontoso1234.com'}, 'which has at most 15'),
+    ('dns-domain-homoglyph', 'dns', {'domain': '\u0430addscontoso.com'}, 'has non-ASCII characters (look-alike'),
+    ('join-domain-zero-width', 'join', {'domain': 'aadds\u200bcontoso.com'}, 'has non-ASCII characters'),
+    ('dns-search-idn', 'dns', {'search_domains': ['b\u00fccher.test']}, 'search_domains[0]:'),
+    # api_url: only the API path, printable ASCII, a real port; a CA file that is a PEM file
+    ('api-url-path-traversal', 'dns', {'api_url': own_url('/api/current', '/evil/../api/current?x=1#f')}, PATH_WORDS),
+    ('api-url-query', 'join', {'api_url': own_url('/api/current', '/api/current?token=x')}, PATH_WORDS),
+    ('api-url-other-path', 'conn', {'api_url': own_url('/api/current', '/ui/')}, PATH_WORDS),
+    ('api-url-port-zero', 'dns', {'api_url': 'wss://nas1.example.com:0/api/current'}, 'is not a TrueNAS address'),
+    ('api-url-homoglyph', 'dns', {'api_url': 'wss://n\u0430s1.example.com/api/current'}, 'is not a TrueNAS address'),
+    ('api-url-backslash', 'dns', {'api_url': 'wss://127.0.0.1\\@evil.example/api/current'}, 'is not a TrueNAS address'),
+    ('api-url-zone-id', 'idmap', {'api_url': 'wss://[fe80::1%25eth0]/api/current'}, 'is not a TrueNAS address'),
+    ('api-ca-not-pem', 'dns', {'ca_path': '/etc/passwd'}, "ca_path: '/etc/passwd' is not a certificate file"),
+    ('api-ca-device', 'join', {'ca_path': '/dev/zero'}, "ca_path: '/dev/zero' is not a regular file"),
+    ('api-ca-fifo', 'dns', {'ca_path': FIFO}, "ca_path: '%s' is not a regular file (a directory, device, FIFO" % FIFO),
+    ('api-ca-missing', 'conn', {'ca_path': '/nonexistent/ca.pem'}, "ca_path: '/nonexistent/ca.pem' cannot be read"),
+    ('conn-ldaps-ca-not-pem', 'conn', {'ldaps_ca_path': '/etc/passwd'}, "ldaps_ca_path: '/etc/passwd' is not a certificate file"),
+    ('idmap-directory-ca-directory', 'idmap', {'directory': {'username': 'r', 'password': JOIN_PASSWORD, 'ca_path': '/etc'}},
+     "directory.ca_path: '/etc' is not a regular file"),
+    # names: invisible and look-alike characters, case-insensitive duplicates, huge lists
+    ('join-user-fullwidth-at', 'join', {'username': 'aaddsadmin\uff20' + DOMAIN}, 'username:'),
+    ('join-user-bidi', 'join', {'username': 'aaddsadmin\u202e@' + DOMAIN}, 'has invisible (zero-width, direction)'),
+    ('join-netbios-zero-width', 'join', {'hostname': 'nas\u200b1'}, 'hostname:'),
+    ('join-admin-group-fullwidth', 'join', {'admin_group': '\uff21AD DC Administrators'}, 'admin_group:'),
+    ('idmap-user-zero-width', 'idmap', {'users': ['ali\u200bce']}, 'users[0]:'),
+    ('idmap-users-case-twice', 'idmap', {'users': ['alice', 'ALICE']}, 'users lists ALICE twice (names are not case-sensitive)'),
+    ('idmap-groups-case-twice', 'idmap', {'groups': [{'name': 'NAS Users'}, {'name': 'nas users'}]}, 'groups lists nas users twice'),
+    ('idmap-users-huge-list', 'idmap', {'users': ['u%d' % n for n in range(1001)]}, 'users: 1001 entries; give at most 1000'),
+    ('role-join-user-zero-width', 'r_join', {'entra_join_user': 'aadds\u200badmin@' + DOMAIN}, 'username:'),
 ]
 PLAY = '''- name: module {module}
   hosts: {group}
@@ -206,8 +299,10 @@ def case_vars(target, changes):
 @pytest.fixture(scope='module')
 def bad_run(tls, tmp_path_factory):
     """One playbook over every case, each its own NAS: {case id: (status, result)} and the fleet."""
-    if os.path.exists(MARKER):
-        os.unlink(MARKER)
+    for path in (MARKER, FIFO):
+        if os.path.exists(path):
+            os.unlink(path)
+    os.mkfifo(FIFO)
     tmp_path = tmp_path_factory.mktemp('bad-inputs')
     fleet = Fleet(tls, [case[0] for case in CASES])
     # a host that skips every play, so that a play where every case fails does not end the playbook
@@ -226,6 +321,7 @@ def bad_run(tls, tmp_path_factory):
         results.setdefault(host, []).append((status, body))
     yield results, fleet, run
     fleet.stop()
+    os.unlink(FIFO)
 
 
 @pytest.mark.parametrize('case_id, target, changes, words', CASES, ids=[case[0] for case in CASES])
@@ -241,9 +337,24 @@ def test_bad_input_fails_naming_the_parameter_with_no_call(bad_run, case_id, tar
     seen = fleet.nas[case_id].counters()
     assert seen['calls'] == 0 and seen['connections'] == 0 and seen['writes'] == 0, seen
     assert not os.path.exists(MARKER)
+    assert URL_KEY.split('-', 1)[1] not in run.stdout + run.stderr + json.dumps(outcomes)
 
 
 def test_the_table_is_large_and_covers_every_module_and_role():
     targets = [case[1] for case in CASES]
     assert len(CASES) >= 60 and len(set(case[0] for case in CASES)) == len(CASES)
     assert set(targets) == set(BASE)
+
+
+def test_the_docs_table_is_the_record_of_the_cases():
+    """docs/testing.md "The hostile inputs": one row per module or role with its number of cases, and the total."""
+    section = (COLLECTION / 'docs' / 'testing.md').read_text().split('## The hostile inputs', 1)[1].split('\n## ', 1)[0]
+    rows = dict((cells[0], int(cells[1])) for cells in
+                ([cell.strip() for cell in line.strip('|').split('|')] for line in section.splitlines() if line.startswith('| '))
+                if cells[1].isdigit())
+    names = dict(MODULES, **ROLES)
+    counted = {}
+    for case in CASES:
+        counted[names[case[1]]] = counted.get(names[case[1]], 0) + 1
+    documented = dict((re.search(r'`(\w+)`', label).group(1), count) for label, count in rows.items() if label != 'total')
+    assert documented == counted and rows['total'] == len(CASES)

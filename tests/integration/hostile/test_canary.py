@@ -7,8 +7,9 @@ import json
 import pytest
 
 from ..canary import Canary
-from ..conftest import API_KEY, JOIN_PASSWORD, SESSION
+from ..conftest import API_KEY, JOIN_PASSWORD, SESSION, URL_KEY
 from ..test_ad_join import domain_nas, join_task  # noqa: F401  pylint: disable=unused-import
+from .conftest import DOMAIN, fleet_runner
 
 
 def test_a_planted_secret_is_found_in_each_form(tmp_path):
@@ -30,7 +31,7 @@ def test_a_planted_secret_is_found_in_each_form(tmp_path):
 @pytest.mark.parametrize('domain_nas', ['25.10'], indirect=True)
 def test_the_session_keeps_what_it_will_scan(ansible, domain_nas, tls):
     canary = SESSION['canary']
-    assert {API_KEY, JOIN_PASSWORD} <= set(canary.secrets)
+    assert {API_KEY, JOIN_PASSWORD, URL_KEY} <= set(canary.secrets)
     before = set(canary.files())
     run = ansible.playbook(join_task(domain_nas, tls), '--diff')
     assert run.rc == 0, run.stdout + run.stderr
@@ -46,3 +47,16 @@ def test_the_session_keeps_what_it_will_scan(ansible, domain_nas, tls):
     assert any(entry['params'][0]['credential']['password'] == '********' for entry in joins)
     assert SESSION['ps'].snapshots > 0
     assert canary.scan()[0] == []
+
+
+def test_a_key_in_the_api_url_of_the_environment_is_refused_and_never_shown(fleet_of, tmp_path):
+    """TRUENAS_API_URL with credentials (a canary key) and no api_url: refused by name before any connection."""
+    emu = fleet_of(['nas-env-url']).nas['nas-env-url']
+    runner = fleet_runner(tmp_path)
+    url = emu.url.replace('wss://', 'wss://truenas_admin:%s@' % URL_KEY)
+    run = runner.adhoc('nasjoin.entra.entra_dns_config', 'domain=%s nameservers=198.51.100.10 verify=false' % DOMAIN,
+                       env={'TRUENAS_API_URL': url})
+    assert run.rc != 0 and run.result['msg'].startswith('api_url must not carry credentials (wss://********@127.0.0.1:')
+    assert run.result['invocation']['module_args']['api_url'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert emu.counters()['connections'] == 0
+    assert URL_KEY.split('-', 1)[1] not in run.stdout + run.stderr

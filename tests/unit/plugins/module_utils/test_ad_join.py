@@ -221,8 +221,7 @@ def test_failed_read_back_is_said():
 
 
 @pytest.mark.parametrize('params, words', [
-    (dict(join_timeout=0), 'join_timeout: 0 is not a positive number'),
-    (dict(wait_timeout=-5), 'wait_timeout: -5 is not a positive number'),
+    (dict(domain='a' * 16 + '.test'), 'the NetBIOS name of the domain, which has at most 15'),
     (dict(site='Default;First'), 'site:'),
     (dict(admin_group='AADDSCONTOSO\\AAD DC Administrators'), 'names a domain'),
     (dict(admin_group='Admins\nOU=x'), 'admin_group:'),

@@ -2,6 +2,7 @@
 
 import pytest
 
+from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import connection
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.transport import (
@@ -29,6 +30,48 @@ def test_api_url_refuses_other_schemes_and_broken_addresses(given):
     assert 'api_url' in str(caught.value)
 
 
+@pytest.mark.parametrize('given, shown', [
+    ('wss://root:7-SECRET@nas/api/current', 'wss://********@nas/api/current'),
+    ('https://:7-SECRET@nas', 'https://********@nas'),
+    ('7-SECRET@nas', '********@nas'),
+    ('wss://root%3A7-SECRET@nas', 'wss://********@nas'),
+    ('wss://root:7-SECRET%40nas/api/current', 'wss://********@nas/api/current'),
+    ('WSS://a:b:7-SECRET@nas:443?x=1', 'WSS://********@nas:443?x=1'),
+])
+def test_api_url_with_credentials_is_refused_and_redacted(given, shown):
+    assert _validate.has_credentials(given)
+    with pytest.raises(TrueNASError) as caught:
+        connection.api_url(given)
+    assert str(caught.value).startswith('api_url must not carry credentials (%s); give the key in api_key' % shown)
+    assert 'SECRET' not in str(caught.value) + caught.value.hint
+
+
+@pytest.mark.parametrize('given', ['wss://nas/evil/../api/current?x=1#f', 'wss://nas/api/current?x=1', 'nas/api/current#f',
+                                   'wss://nas/api/current?', 'wss://nas/api', 'wss://nas//api/current',
+                                   'wss://nas/api/%63urrent', 'https://nas/ui/'])
+def test_api_url_path_other_than_the_api_is_refused(given):
+    with pytest.raises(TrueNASError) as caught:
+        connection.api_url(given)
+    assert 'the path must be /api/current (or none), with no query or fragment' in str(caught.value)
+    assert '?' not in str(caught.value) and 'evil' not in str(caught.value)
+
+
+@pytest.mark.parametrize('given', ['wss://nas\\@evil/api/current', 'wss://:443/api/current', 'wss://nas:0/api/current',
+                                   'wss://nas:-1/api/current'])
+def test_api_url_broken_authority_is_refused(given):
+    with pytest.raises(TrueNASError):
+        connection.api_url(given)
+
+
+def test_api_url_with_credentials_in_the_environment_makes_the_option_no_log(monkeypatch):
+    assert connection.connection_spec('https://:7-SECRET@nas')['api_url']['no_log'] is True
+    monkeypatch.setenv('TRUENAS_API_URL', 'wss://u:7-SECRET@nas')
+    assert connection.connection_spec(None)['api_url']['no_log'] is True
+    assert 'no_log' not in connection.connection_spec('wss://nas')['api_url']
+    monkeypatch.setenv('TRUENAS_API_URL', 'wss://nas')
+    assert 'no_log' not in connection.connection_spec(None)['api_url']
+
+
 class Module:
     def __init__(self, midclt=None, **params):
         self.params = dict(api_url=None, api_key=None, api_username=None, validate_certs=True, ca_path=None,
@@ -43,11 +86,11 @@ class Module:
         return 0, '', ''
 
 
-@pytest.mark.parametrize('timeout', [0, -1])
-def test_timeout_must_be_positive(timeout):
+def test_a_ca_path_that_is_no_certificate_is_refused_before_connecting(tmp_path):
+    (tmp_path / 'ca.crt').write_text('not a certificate')
     with pytest.raises(ValueError) as caught:
-        connection.client_for(Module(api_url='nas.test', api_key='1-x', timeout=timeout))
-    assert str(caught.value) == 'timeout: %d is not a positive number.' % timeout
+        connection.client_for(Module(api_url='nas.test', api_key='1-x', ca_path=str(tmp_path / 'ca.crt')))
+    assert 'ca_path: %r is not a certificate file' % str(tmp_path / 'ca.crt') in str(caught.value)
 
 
 def test_api_url_selects_websocket():

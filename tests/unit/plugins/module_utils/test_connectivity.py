@@ -236,7 +236,8 @@ PARAMS = dict(domain='AADDSContoso.com.', dc_ips=[DC1, DC2], nameservers=None, u
     ({'dc_ips': ['127.0.0.1']}, 'dc_ips[0]: 127.0.0.1 is a loopback'),
     ({'nameservers': ['dc1']}, 'nameservers[0]: \'dc1\' is not an IP address'),
     ({'username': 'AADDS\\admin', 'password': 'x'}, 'username:'),
-    ({'probe_timeout': 0}, 'probe_timeout: 0 is not a positive number'),
+    ({'dc_ips': [DC1, '::ffff:' + DC1]}, 'dc_ips lists 198.51.100.11 twice'),
+    ({'ldaps_ca_path': '/dev/null'}, "ldaps_ca_path: '/dev/null' is not a regular file"),
     ({'username': 'nasjoin'}, 'password: give'),
 ])
 def test_bad_input(changes, message):

@@ -99,3 +99,33 @@ def test_unknown_option_is_refused(run):
 def test_wrong_type_is_refused(run):
     result, client = run(dict(ARGS, verify='perhaps'), config)
     assert result['failed'] is True and 'verify' in result['msg'] and client.calls == []
+
+
+@pytest.mark.parametrize('changes, words', [
+    (dict(verify_timeout='nan'), 'verify_timeout: nan is not a number from 0.1 to 300.'),
+    (dict(verify_timeout=float('-inf')), 'verify_timeout: -inf is not a number from 0.1 to 300.'),
+    (dict(timeout='inf'), 'timeout: inf is not a number from 1 to 3600.'),
+    (dict(timeout='1e23'), 'timeout: 100000000000000000000000 is not a number from 1 to 3600.'),
+])
+def test_numbers_that_are_not_finite_or_in_range_are_refused_by_name(run, changes, words):
+    result, client = run(dict(ARGS, **changes), config)
+    assert result['failed'] is True and result['msg'] == words and client.calls == []
+
+
+def test_an_infinite_timeout_from_the_environment_is_refused_by_name(run, monkeypatch):
+    monkeypatch.setenv('TRUENAS_TIMEOUT', 'Infinity')
+    result, client = run(ARGS, config)
+    assert result['msg'] == 'timeout: inf is not a number from 1 to 3600.' and client.calls == []
+
+
+@pytest.mark.parametrize('url', ['wss://root:%s@nas.example.test/api/current' % KEY, 'https://:%s@nas.example.test' % KEY,
+                                 'wss://root:%s@nas.example.test' % KEY.replace('-', '%2D')])
+def test_credentials_in_api_url_are_refused_and_masked_everywhere(capsys, url):
+    with patch_module_args(dict(ARGS, api_url=url, api_key=None)), pytest.raises(SystemExit):
+        entra_dns_config.main()
+    out = capsys.readouterr().out
+    result = json.loads(out)
+    assert result['failed'] is True and result['connection'] == {}
+    assert result['msg'].startswith('api_url must not carry credentials (')
+    assert result['invocation']['module_args']['api_url'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert 'CANARYkeyDoNotLeak' not in out
