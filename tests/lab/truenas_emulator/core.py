@@ -193,6 +193,8 @@ async def bulk(ctx, job, method, params, description):  # pylint: disable=unused
     target = ctx.emu.methods.get(method)
     if target is None:
         service, dummy, name = method.rpartition('.')
+        if not any(known.startswith(service + '.') for known in ctx.emu.methods):
+            raise CallError(f'Service {service!r} not found', ENOMETHOD)
         raise CallError(f'Method {name!r} not found in {service!r}', ENOMETHOD)
     call = dataclasses.replace(ctx, method=method, id=None)
     statuses = []
