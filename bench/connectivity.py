@@ -49,13 +49,18 @@ def main():
 
     def measure(timeout, rounds, singles=True):
         """Best full run, and each probe of it alone (best of ``rounds``): (full s, {probe: s}, CPU s of the full run)."""
-        prober = Prober(wanted['domain'], timeout, Resolver(timeout), lab['ca_file'])
-        full = min((timed(connectivity.probe, prober, wanted, facts, True, lab['user_password'])
+        def prober():  # a new one for each run, as each module run has: nothing it learnt (DNS answers) carries over
+            return Prober(wanted['domain'], timeout, Resolver(timeout), lab['ca_file'])
+
+        def jobs(run_prober, seen):
+            found = connectivity.reachability_jobs(run_prober, wanted, facts, True)
+            found.update(connectivity.protocol_follow_up(run_prober, wanted, True, lab['user_password'])(seen))
+            return found
+
+        full = min((timed(connectivity.probe, prober(), wanted, facts, True, lab['user_password'])
                     for dummy in range(rounds)), key=lambda run: run[0])
-        jobs = connectivity.reachability_jobs(prober, wanted, facts, True)
-        jobs.update(connectivity.protocol_jobs(prober, wanted, full[1], lab['user_password']))
-        alone = dict(('%s@%s' % key, min(timed(connectivity.probe_all, {key: job}, timeout)[0] for dummy in range(rounds)))
-                     for key, job in jobs.items()) if singles else {}
+        alone = dict(('%s@%s' % key, min(timed(connectivity.probe_all, {key: jobs(prober(), full[1])[key]}, timeout)[0]
+                                         for dummy in range(rounds))) for key in jobs(prober(), full[1])) if singles else {}
         return full[0], alone, full[2]
 
     def row(full, alone, cpu):
