@@ -22,6 +22,7 @@ from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
 from ansible_collections.nasjoin.entra.plugins.module_utils._directory import kerberos
 from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import Resolver
 from ansible_collections.nasjoin.entra.plugins.module_utils._directory.kerberos_crypto import HAS_CRYPTOGRAPHY
+from ansible_collections.nasjoin.entra.plugins.module_utils._entra import findings
 from ansible_collections.nasjoin.entra.plugins.module_utils._join import settings
 from ansible_collections.nasjoin.entra.plugins.module_utils._network.dns_config import NAMESERVER_SLOTS
 from ansible_collections.nasjoin.entra.plugins.module_utils._preflight import checks
@@ -35,7 +36,7 @@ ORDER = (['hostname', 'resolver', 'dns_a', 'dns_srv'] + ['tcp_%d' % number for n
          + ['udp_%d' % number for number in UDP_PORTS]
          + ['ldap_rootdse', 'clock_skew', 'ldap_signing', 'ldaps_tls_version', 'ldaps_certificate', 'kerberos_aes',
             'kerberos_rc4', 'credentials'])
-MSG_NAMES = checks.MSG_NAMES
+MSG_NAMES = findings.MSG_NAMES
 
 
 def settings_from(params):
@@ -199,13 +200,13 @@ def decide(seen, wanted, nas, secure_ldap, max_clock_skew, now):
         if name == 'resolver':
             found.append(checks.resolver(target, dc_ips, [record % domain for record in RESOLVER_RECORDS], outcome))
     if not any(key[0] == 'resolver' for key in seen):
-        found.append(checks.check('resolver', None, 'fail', 'the NAS has no nameserver', None, checks.RESOLVER_HINT))
+        found.append(findings.check('resolver', None, 'fail', 'the NAS has no nameserver', None, checks.RESOLVER_HINT))
     for ip in dc_ips:
         found.append(checks.dns_a(ip, domain, dc_ips, seen[('dns_a', ip)]))
         found.append(checks.dns_srv(ip, dc_ips, [record % domain for record in DC_RECORDS], seen[('dns_srv', ip)]))
         for number in TCP_PORTS + (636,):
             found.append(checks.port('tcp', number, ip, seen[('tcp_%d' % number, ip)]) if ('tcp_%d' % number, ip) in seen
-                         else checks.skip('tcp_%d' % number, ip, 'secure_ldap is false'))
+                         else findings.skip('tcp_%d' % number, ip, 'secure_ldap is false'))
         found.extend(checks.port('udp', number, ip, seen[('udp_%d' % number, ip)]) for number in UDP_PORTS)
         found.append(checks.rootdse(ip, domain, seen[('ldap_rootdse', ip)]))
         found.append(checks.clock(ip, seen[('ldap_rootdse', ip)], nas['clock_offset'], max_clock_skew))
@@ -226,34 +227,34 @@ def _protocol_checks(seen, ip, domain, secure_ldap, now):
         if (name, ip) in seen:
             yield decision(seen[(name, ip)])
         elif needs == 'tcp_636' and not secure_ldap:
-            yield checks.skip(name, ip, 'secure_ldap is false')
+            yield findings.skip(name, ip, 'secure_ldap is false')
         elif not _answered(seen, needs, ip):
-            yield checks.skip(name, ip, '%s did not answer' % needs.replace('_', ' ').upper())
+            yield findings.skip(name, ip, '%s did not answer' % needs.replace('_', ' ').upper())
         else:
-            yield checks.skip(name, ip, 'no account to ask the KDC about (no rootDSE and no username)')
+            yield findings.skip(name, ip, 'no account to ask the KDC about (no rootDSE and no username)')
 
 
 def _credential_check(seen, wanted):
     if not wanted['username']:
-        return checks.skip('credentials', None, 'no username given')
+        return findings.skip('credentials', None, 'no username given')
     foreign = checks.principal(wanted['username'], wanted['domain'])[1]
     if foreign:
         return checks.upn_suffix(wanted['username'], foreign)
     tried = [(target, outcome) for (name, target), outcome in seen.items() if name == 'credentials']
     if not tried:
-        return checks.check('credentials', None, 'fail', 'no domain controller answered on TCP 88, so the credentials were '
+        return findings.check('credentials', None, 'fail', 'no domain controller answered on TCP 88, so the credentials were '
                             'not checked', None, checks.NETWORK_HINT % ('TCP', 88, checks.PORT_NAMES[88]))
     return checks.credentials(tried[0][0], wanted['username'], tried[0][1])
 
 
-key_of = checks.key_of
+key_of = findings.key_of
 
 
 def report(found, nas, delegated, fail_on):
     """The module result: checks, counts, failed checks, and a message naming the first problem and its fix."""
     where = ('Probes ran on the controller (api_url is set): they show the controller\'s view of the network, not the '
              'NAS\'s; run the task on the NAS over SSH for its own view.' if delegated else 'Probes ran on the NAS.')
-    result = checks.summarize(found, fail_on, where)
+    result = findings.summarize(found, fail_on, where)
     result['nas'] = dict(nas, probes_ran_on='controller' if delegated else 'nas')
     return result
 

@@ -20,7 +20,7 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
 from ansible_collections.nasjoin.entra.plugins.module_utils._join import directory_api
 from ansible_collections.nasjoin.entra.plugins.module_utils._join.admin_group import netbios_domain
-from ansible_collections.nasjoin.entra.plugins.module_utils._preflight.checks import check, skip, summarize
+from ansible_collections.nasjoin.entra.plugins.module_utils._entra.findings import check, skip, summarize
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.bulk import Batched
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 from ansible_collections.nasjoin.entra.plugins.module_utils._verify import checks
