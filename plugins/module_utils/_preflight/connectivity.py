@@ -242,8 +242,8 @@ def _credential_check(seen, wanted):
         return checks.upn_suffix(wanted['username'], foreign)
     tried = [(target, outcome) for (name, target), outcome in seen.items() if name == 'credentials']
     if not tried:
-        return findings.check('credentials', None, 'fail', 'no domain controller answered on TCP 88, so the credentials were '
-                            'not checked', None, checks.NETWORK_HINT % ('TCP', 88, checks.PORT_NAMES[88]))
+        return findings.check('credentials', None, 'fail', 'no domain controller answered on TCP 88, so the credentials '
+                              'were not checked', None, checks.NETWORK_HINT % ('TCP', 88, checks.PORT_NAMES[88]))
     return checks.credentials(tried[0][0], wanted['username'], tried[0][1])
 
 
