@@ -21,9 +21,11 @@ def rows(results):  # pylint: disable=too-many-locals
             found.append(('Converged fleet, %d NAS: playbook vs ping floor' % row['hosts'],
                           '%.1f s vs %.1f s = %.2fx' % (row['playbook_s'], row['floor_s'], row['ratio']),
                           '<= %.1fx' % row['target'], met[row['met']]))
+            found.append(('Converged fleet, %d NAS: calls refused by the login rate limit' % row['hosts'],
+                          '%d (%d logins a NAS)' % (row['refused'], row['logins_per_nas']), '0', met[row['refused'] == 0]))
         for phase, steps in fleet['api'].items():
             for step, row in steps.items():
-                ok = row['connections'] == 1 and row['logins'] == 1 and (
+                ok = row['connections'] == 1 and row['logins'] == 1 and row['refused'] == 0 and (
                     phase == 'first_join' or (row['writes'] == 0 and row['calls_after_login'] <= 3))
                 found.append(('API, %s, %s (per module run and host)' % (phase.replace('_', ' '), step),
                               '%g connection, %g login, %g calls after login, %g writes' % (

@@ -42,8 +42,9 @@ description:
     mapped to its cause (not synced, wrong password, locked, disabled, expired, must change password, clock, a user
     name whose suffix is not the realm) with the Active Directory sub-code (C(data 52e), C(775)...) where the KDC
     sends one.
-  - All probes run at once in two rounds (reachability, then the protocol checks on what answered), each bounded by
-    O(probe_timeout), so a dead domain controller costs one timeout.
+  - All probes run at once, each bounded by O(probe_timeout); the reachability probes first, and each protocol check
+    as soon as the probes it rests on have answered, so a dead domain controller costs one timeout and a healthy run
+    about its slowest chain of probes.
   - The probes run where the module runs. On the NAS itself (over SSH, O(api_url) unset) they show the NAS's view.
     With O(api_url) the module runs on the controller, says so in its result, and still reads the NAS's host name,
     nameservers and clock through the API.

@@ -31,6 +31,11 @@ description:
     member of a group has the group among its groups (nested groups count, as for the NAS).
   - C(naming) - accounts whose sAMAccountName differs from the UPN prefix or the mailNickname
     (C(msDS-AzureADMailNickname)), which Entra Domain Services generated, each with the name to use; they warn.
+  - The reads go to the NAS as one C(core.bulk) job (whose entries are C(core.bulk) again, one per method) holds the
+    directory service state, the local IDs and, when O(domain) is given, the lookup of every expected account, so a
+    run makes three calls after login (C(system.version_short), C(core.subscribe), C(core.bulk)) however many
+    accounts it checks; without O(domain), the lookups are a second job once the NAS names its domain. A key that may
+    not call C(core.bulk) gets the same reads one call each.
   - C(directory_accounts) and C(directory_expected), with O(directory) - the users and groups under C(OU=AADDC Users)
     are read over LDAPS in pages and compared, one at a time, with the ids the NAS enumerates (C(user.query),
     C(group.query)); accounts with a RID beyond the range, and accounts the NAS does not show yet (its cache), fail;

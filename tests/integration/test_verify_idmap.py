@@ -26,7 +26,7 @@ def by_key(result):
 def test_joined_nas_verifies_read_only(ansible, domain_nas, tls):
     assert ansible.playbook(join_task(domain_nas, tls, hostname='nas1')).rc == 0
     domain_nas.reset_counters()
-    run = ansible.playbook(verify_task(domain_nas, tls), '--check')
+    run = ansible.playbook(verify_task(domain_nas, tls, domain='aaddscontoso.com'), '--check')
     assert run.rc == 0 and run.changed == 0, run.stdout + run.stderr
     result = run.result
     checks = by_key(result)
@@ -41,7 +41,11 @@ def test_joined_nas_verifies_read_only(ansible, domain_nas, tls):
     assert checks[('directory_accounts', None)]['status'] == 'skip'
     assert result['summary']['fail'] == 0 and result['cache_refreshed'] is None
     assert [entry['kind'] for entry in result['idmap']] == ['builtin', 'domain']
-    assert domain_nas.counters()['writes'] == 0
+    seen = domain_nas.counters()
+    assert seen['writes'] == 0 and seen['logins_ok'] == 1
+    # the version, the job subscription and one core.bulk job: the state reads and every lookup in it
+    assert seen['calls'] - seen['by_method']['auth.login_ex'] == 3, seen['by_method']
+    assert seen['by_method']['core.bulk'] == 1 and 'user.get_user_obj' not in seen['by_method']
 
 
 def test_refresh_cache_runs_the_job_but_changes_nothing(ansible, domain_nas, tls):

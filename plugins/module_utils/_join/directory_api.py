@@ -37,6 +37,7 @@ class DirectoryAPI:
 
     params = {}
     mutable = frozenset()
+    reads = ()  # the calls of read() and idmap_ranges(), as (method, params), for a batch to answer up front
 
     def __init__(self, client):
         self.client = client
@@ -61,6 +62,7 @@ class DirectoryServices(DirectoryAPI):
               'configuration.hostname': 'hostname', 'configuration.computer_account_ou': 'computer_account_ou',
               'configuration.site': 'site', 'configuration.idmap': 'idmap'}
     mutable = frozenset(['enable_dns_updates'])
+    reads = (('directoryservices.config', ()), ('directoryservices.status', ()))
 
     def _read_config(self):
         self.raw = self.client.call('directoryservices.config') or {}
@@ -122,6 +124,7 @@ class ActiveDirectory(DirectoryAPI):
     params = {'bindname': 'username', 'bindpw': 'password', 'domainname': 'domain', 'netbiosname': 'hostname',
               'createcomputer': 'computer_account_ou', 'site': 'site', 'range_low': 'idmap', 'range_high': 'idmap'}
     _ROWS = {'builtin': 'DS_TYPE_DEFAULT_DOMAIN', 'domain': 'DS_TYPE_ACTIVEDIRECTORY'}
+    reads = (('activedirectory.config', ()), ('directoryservices.status', ()), ('idmap.query', ()))
 
     def _read_config(self):
         self.raw = self.client.call('activedirectory.config') or {}

@@ -5,7 +5,8 @@
 
 PRIVATE to the collection. Pure functions of probe outcomes (see probes.py: a dict, or
 {'problem': kind, 'detail': text}); each returns a check {name, target, status, value, detail,
-hint} with status pass, warn, fail or skip. Hints follow the Entra Domain Services failure table.
+hint} with status pass, warn, fail or skip (_entra/findings.py). Hints follow the Entra Domain Services
+failure table.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,14 +19,13 @@ import time
 
 from ansible_collections.nasjoin.entra.plugins.module_utils._directory import kerberos
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra.failures import hint_for
+from ansible_collections.nasjoin.entra.plugins.module_utils._entra.findings import check, skip
 from ansible_collections.nasjoin.entra.plugins.module_utils._join.settings import netbios_name
 
 PORT_NAMES = {53: 'DNS', 88: 'Kerberos', 135: 'RPC endpoint mapper', 389: 'LDAP', 445: 'SMB', 464: 'Kerberos password',
               636: 'LDAPS', 3268: 'Global Catalog'}
 AES = (kerberos.AES256, kerberos.AES128)
 CERT_WARN_DAYS = 30
-FAIL_ON = {'fail': ('fail',), 'warn': ('fail', 'warn'), 'never': ()}
-MSG_NAMES = 6  # failed or warning checks named in msg
 
 RESOLVER_HINT = hint_for('failed to resolve srv')
 NETWORK_HINT = ('open %s %d (%s) from the NAS to every domain controller: the managed domain\'s network security group, '
@@ -80,45 +80,6 @@ CAUSES = {
                    'give the user as <sAMAccountName>@<managed domain> (or the bare sAMAccountName): a UPN suffix such as '
                    'the tenant\'s onmicrosoft.com name is not the realm.'),
 }
-
-
-def check(name, target, status, detail, value=None, hint=None):
-    """One check result; the hint only where something needs doing."""
-    return {'name': name, 'target': target, 'status': status, 'value': value, 'detail': detail,
-            'hint': hint if status in ('fail', 'warn') else None}
-
-
-def key_of(item):
-    return item['name'] if item['target'] is None else '%s@%s' % (item['name'], item['target'])
-
-
-def summarize(found, fail_on, where=None):
-    """A read-only module's result: checks, counts, failed checks, a message naming the first problem and its fix
-    (then ``where``), and ``failed`` when a check has a status ``fail_on`` fails on."""
-    summary = dict((status, sum(item['status'] == status for item in found)) for status in ('pass', 'warn', 'fail', 'skip'))
-    summary['total'] = len(found)
-    failed = [item for item in found if item['status'] == 'fail']
-    warned = [item for item in found if item['status'] == 'warn']
-    first = (failed or warned or [None])[0]
-    if first:
-        named = [key_of(item) for item in failed + warned]
-        msg = '%d of %d checks failed, %d warn (%s%s). First: %s: %s. Fix: %s' % (
-            len(failed), len(found), len(warned), ', '.join(named[:MSG_NAMES]),
-            ' and %d more' % (len(named) - MSG_NAMES) if len(named) > MSG_NAMES else '', key_of(first), first['detail'],
-            first['hint'])
-    else:
-        msg = 'No check failed or warns: %d passed, %d skipped.' % (summary['pass'], summary['skip'])
-    if where:
-        msg += ' ' + where
-    result = {'changed': False, 'checks': found, 'summary': summary, 'failed_checks': [key_of(item) for item in failed],
-              'msg': msg}
-    if any(item['status'] in FAIL_ON[fail_on] for item in found):
-        result['failed'] = True
-    return result
-
-
-def skip(name, target, reason):
-    return check(name, target, 'skip', reason)
 
 
 def _targets(answer):

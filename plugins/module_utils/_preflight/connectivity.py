@@ -4,8 +4,9 @@
 """entra_connectivity: can this NAS reach and use the managed domain? Read-only.
 
 PRIVATE to the collection. Read the NAS's hostname, nameservers and clock through the client,
-run every probe concurrently in two rounds (reachability, then the protocol checks on what
-answered), decide each check (checks.py) and sum up. A dead DC costs one probe timeout.
+run every probe concurrently (the reachability probes at once; each protocol check as soon as the
+probes it rests on have answered), decide each check (checks.py) and sum up. A dead DC costs one
+probe timeout; a healthy run costs about its slowest chain of probes.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -13,7 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from ansible.module_utils.basic import missing_required_lib
 
@@ -21,6 +22,7 @@ from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
 from ansible_collections.nasjoin.entra.plugins.module_utils._directory import kerberos
 from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import Resolver
 from ansible_collections.nasjoin.entra.plugins.module_utils._directory.kerberos_crypto import HAS_CRYPTOGRAPHY
+from ansible_collections.nasjoin.entra.plugins.module_utils._entra import findings
 from ansible_collections.nasjoin.entra.plugins.module_utils._join import settings
 from ansible_collections.nasjoin.entra.plugins.module_utils._network.dns_config import NAMESERVER_SLOTS
 from ansible_collections.nasjoin.entra.plugins.module_utils._preflight import checks
@@ -34,7 +36,7 @@ ORDER = (['hostname', 'resolver', 'dns_a', 'dns_srv'] + ['tcp_%d' % number for n
          + ['udp_%d' % number for number in UDP_PORTS]
          + ['ldap_rootdse', 'clock_skew', 'ldap_signing', 'ldaps_tls_version', 'ldaps_certificate', 'kerberos_aes',
             'kerberos_rc4', 'credentials'])
-MSG_NAMES = checks.MSG_NAMES
+MSG_NAMES = findings.MSG_NAMES
 # two domain controllers in each of at most five replica sets of a managed domain
 DC_MAX = 10
 
@@ -83,22 +85,33 @@ def nas_facts(client, clock=time.time):
     }
 
 
-def probe_all(jobs, timeout):
-    """Run every job {key: (function, args...)} at once; {key: outcome} with ``elapsed_ms`` in each."""
-    def timed(job):
-        started = time.monotonic()
-        try:
-            outcome = job[0](*job[1:])
-        except Exception as exc:  # pylint: disable=broad-except  # every probe failure becomes its outcome
-            outcome = failure(exc, timeout)
-        outcome['elapsed_ms'] = round((time.monotonic() - started) * 1000, 1)
-        return outcome
+def _timed(job, timeout):
+    """Run one job (function, args...): its outcome with ``elapsed_ms``; a failure becomes the outcome."""
+    started = time.monotonic()
+    try:
+        outcome = job[0](*job[1:])
+    except Exception as exc:  # pylint: disable=broad-except  # every probe failure becomes its outcome
+        outcome = failure(exc, timeout)
+    outcome['elapsed_ms'] = round((time.monotonic() - started) * 1000, 1)
+    return outcome
 
+
+def probe_all(jobs, timeout, follow_up=None):
+    """Run every job {key: (function, args...)} at once; {key: outcome} with ``elapsed_ms`` in each.
+
+    ``follow_up(seen)``, asked after each answer, returns the jobs that answer made possible; they start at once."""
+    seen = {}
     if not jobs:
-        return {}
-    keys = list(jobs)
-    with ThreadPoolExecutor(max_workers=min(len(keys), 64)) as pool:
-        return dict(zip(keys, pool.map(timed, [jobs[key] for key in keys])))
+        return seen
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        running = dict((pool.submit(_timed, job, timeout), key) for key, job in jobs.items())
+        while running:
+            done = wait(running, return_when=FIRST_COMPLETED)[0]
+            for future in done:
+                seen[running.pop(future)] = future.result()
+            for key, job in (follow_up(seen) if follow_up else {}).items():
+                running[pool.submit(_timed, job, timeout)] = key
+    return seen
 
 
 def _answered(seen, name, ip):
@@ -121,32 +134,65 @@ def reachability_jobs(prober, wanted, nas, secure_ldap):
     return jobs
 
 
-def protocol_jobs(prober, wanted, seen, password):
-    """Second round, only where the first found the port open: hardening probes and the one credential check."""
-    dc_ips = wanted['dc_ips']
-    user = checks.principal(wanted['username'], wanted['domain'])[0] if wanted['username'] else None
+def _dc_protocol_jobs(prober, ip, seen, user):
+    """The hardening probes of one DC, from its reachability outcomes."""
     jobs = {}
-    for ip in dc_ips:
-        if _answered(seen, 'tcp_389', ip):
-            jobs[('ldap_signing', ip)] = (prober.simple_bind, ip)
-        if _answered(seen, 'tcp_636', ip):
-            jobs[('ldaps_tls_version', ip)] = (prober.tls_legacy, ip)
-            jobs[('ldaps_certificate', ip)] = (prober.certificate, ip)
-        account = checks.dc_account(seen[('ldap_rootdse', ip)]) or user
-        if _answered(seen, 'tcp_88', ip) and account:
-            jobs[('kerberos_aes', ip)] = (prober.as_req, ip, account, [kerberos.AES256, kerberos.AES128])
-            jobs[('kerberos_rc4', ip)] = (prober.as_req, ip, account, [kerberos.RC4])
-    kdc = next((ip for ip in dc_ips if _answered(seen, 'tcp_88', ip)), None)
-    if user and kdc:
-        jobs[('credentials', kdc)] = (prober.credentials, kdc, user, password)
+    if _answered(seen, 'tcp_389', ip):
+        jobs[('ldap_signing', ip)] = (prober.simple_bind, ip)
+    if _answered(seen, 'tcp_636', ip):
+        jobs[('ldaps_tls_version', ip)] = (prober.tls_legacy, ip)
+        jobs[('ldaps_certificate', ip)] = (prober.certificate, ip)
+    account = checks.dc_account(seen[('ldap_rootdse', ip)]) or user
+    if _answered(seen, 'tcp_88', ip) and account:
+        jobs[('kerberos_aes', ip)] = (prober.as_req, ip, account, [kerberos.AES256, kerberos.AES128])
+        jobs[('kerberos_rc4', ip)] = (prober.as_req, ip, account, [kerberos.RC4])
     return jobs
 
 
+def _kdc(dc_ips, seen):
+    """(decided, the first DC in order whose TCP 88 answered, or None): undecided while an earlier DC's is pending."""
+    for ip in dc_ips:
+        if ('tcp_88', ip) not in seen:
+            return False, None
+        if _answered(seen, 'tcp_88', ip):
+            return True, ip
+    return True, None
+
+
+def _needs(ip, secure_ldap):
+    """The reachability probes of one DC its protocol checks rest on."""
+    return set([('tcp_389', ip), ('tcp_88', ip), ('ldap_rootdse', ip)] + ([('tcp_636', ip)] if secure_ldap else []))
+
+
+def protocol_follow_up(prober, wanted, secure_ldap, password):
+    """The ``follow_up`` of probe_all that starts the protocol checks, each only where the reachability probes found
+    its port open: a DC's hardening probes once the probes they rest on have answered, the one credential check once
+    the KDC it uses (the first DC in order whose TCP 88 answered) is known. Each starts once."""
+    user = checks.principal(wanted['username'], wanted['domain'])[0] if wanted['username'] else None
+    waiting = dict((ip, _needs(ip, secure_ldap)) for ip in wanted['dc_ips'])
+    credentials = [bool(user)]  # the credential check is still to start
+
+    def follow_up(seen):
+        jobs = {}
+        for ip, needs in list(waiting.items()):
+            if needs.issubset(seen):
+                del waiting[ip]
+                jobs.update(_dc_protocol_jobs(prober, ip, seen, user))
+        decided, kdc = _kdc(wanted['dc_ips'], seen)
+        if credentials[0] and decided:
+            credentials[0] = False
+            if kdc:
+                jobs[('credentials', kdc)] = (prober.credentials, kdc, user, password)
+        return jobs
+
+    return follow_up
+
+
 def probe(prober, wanted, nas, secure_ldap, password=None):
-    """Both rounds of probes: {(check name, target): outcome}."""
-    seen = probe_all(reachability_jobs(prober, wanted, nas, secure_ldap), prober.timeout)
-    seen.update(probe_all(protocol_jobs(prober, wanted, seen, password), prober.timeout))
-    return seen
+    """Every probe, {(check name, target): outcome}: the reachability probes at once, each protocol check as soon as
+    what it rests on has answered (never after the slowest reachability probe, a chain of DNS lookups)."""
+    return probe_all(reachability_jobs(prober, wanted, nas, secure_ldap), prober.timeout,
+                     protocol_follow_up(prober, wanted, secure_ldap, password))
 
 
 def decide(seen, wanted, nas, secure_ldap, max_clock_skew, now):
@@ -157,13 +203,13 @@ def decide(seen, wanted, nas, secure_ldap, max_clock_skew, now):
         if name == 'resolver':
             found.append(checks.resolver(target, dc_ips, [record % domain for record in RESOLVER_RECORDS], outcome))
     if not any(key[0] == 'resolver' for key in seen):
-        found.append(checks.check('resolver', None, 'fail', 'the NAS has no nameserver', None, checks.RESOLVER_HINT))
+        found.append(findings.check('resolver', None, 'fail', 'the NAS has no nameserver', None, checks.RESOLVER_HINT))
     for ip in dc_ips:
         found.append(checks.dns_a(ip, domain, dc_ips, seen[('dns_a', ip)]))
         found.append(checks.dns_srv(ip, dc_ips, [record % domain for record in DC_RECORDS], seen[('dns_srv', ip)]))
         for number in TCP_PORTS + (636,):
             found.append(checks.port('tcp', number, ip, seen[('tcp_%d' % number, ip)]) if ('tcp_%d' % number, ip) in seen
-                         else checks.skip('tcp_%d' % number, ip, 'secure_ldap is false'))
+                         else findings.skip('tcp_%d' % number, ip, 'secure_ldap is false'))
         found.extend(checks.port('udp', number, ip, seen[('udp_%d' % number, ip)]) for number in UDP_PORTS)
         found.append(checks.rootdse(ip, domain, seen[('ldap_rootdse', ip)]))
         found.append(checks.clock(ip, seen[('ldap_rootdse', ip)], nas['clock_offset'], max_clock_skew))
@@ -184,34 +230,34 @@ def _protocol_checks(seen, ip, domain, secure_ldap, now):
         if (name, ip) in seen:
             yield decision(seen[(name, ip)])
         elif needs == 'tcp_636' and not secure_ldap:
-            yield checks.skip(name, ip, 'secure_ldap is false')
+            yield findings.skip(name, ip, 'secure_ldap is false')
         elif not _answered(seen, needs, ip):
-            yield checks.skip(name, ip, '%s did not answer' % needs.replace('_', ' ').upper())
+            yield findings.skip(name, ip, '%s did not answer' % needs.replace('_', ' ').upper())
         else:
-            yield checks.skip(name, ip, 'no account to ask the KDC about (no rootDSE and no username)')
+            yield findings.skip(name, ip, 'no account to ask the KDC about (no rootDSE and no username)')
 
 
 def _credential_check(seen, wanted):
     if not wanted['username']:
-        return checks.skip('credentials', None, 'no username given')
+        return findings.skip('credentials', None, 'no username given')
     foreign = checks.principal(wanted['username'], wanted['domain'])[1]
     if foreign:
         return checks.upn_suffix(wanted['username'], foreign)
     tried = [(target, outcome) for (name, target), outcome in seen.items() if name == 'credentials']
     if not tried:
-        return checks.check('credentials', None, 'fail', 'no domain controller answered on TCP 88, so the credentials were '
-                            'not checked', None, checks.NETWORK_HINT % ('TCP', 88, checks.PORT_NAMES[88]))
+        return findings.check('credentials', None, 'fail', 'no domain controller answered on TCP 88, so the credentials '
+                              'were not checked', None, checks.NETWORK_HINT % ('TCP', 88, checks.PORT_NAMES[88]))
     return checks.credentials(tried[0][0], wanted['username'], tried[0][1])
 
 
-key_of = checks.key_of
+key_of = findings.key_of
 
 
 def report(found, nas, delegated, fail_on):
     """The module result: checks, counts, failed checks, and a message naming the first problem and its fix."""
     where = ('Probes ran on the controller (api_url is set): they show the controller\'s view of the network, not the '
              'NAS\'s; run the task on the NAS over SSH for its own view.' if delegated else 'Probes ran on the NAS.')
-    result = checks.summarize(found, fail_on, where)
+    result = findings.summarize(found, fail_on, where)
     result['nas'] = dict(nas, probes_ran_on='controller' if delegated else 'nas')
     return result
 

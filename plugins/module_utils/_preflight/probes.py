@@ -52,8 +52,30 @@ def _dns_query(domain):
     return struct.pack('>HHHHHH', struct.unpack('>H', os.urandom(2))[0], 0x0100, 1, 0, 0, 0) + name + struct.pack('>HH', 6, 1)
 
 
+def _legacy_context():
+    """TLS 1.0/1.1 only, nothing verified: does the DC still accept them?"""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.set_ciphers('DEFAULT:@SECLEVEL=0')  # OpenSSL 3 offers TLS < 1.2 only at level 0
+    context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+    context.maximum_version = ssl.TLSVersion.TLSv1_1
+    return context
+
+
+def _verifying_context(ca_path):
+    """TLS 1.2 or later, the chain verified against ``ca_path`` (file or directory) or the system CAs."""
+    context = ssl.create_default_context(cafile=ca_path if ca_path and os.path.isfile(ca_path) else None,
+                                         capath=ca_path if ca_path and os.path.isdir(ca_path) else None)
+    context.check_hostname = False  # names are checked against the domain, not the address
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
 class _AskOnce:
-    """A resolver that asks each question once: the DC locator records all point at the same few targets."""
+    """A resolver that asks each question once for all probes (threads): the DC locator records all point at the
+    same few targets, and the resolver and DNS probes of a DC that is also a nameserver ask it the same questions.
+    Only answers are kept: a question that failed is asked again by the next probe that needs it."""
 
     def __init__(self, resolver):
         self.resolver = resolver
@@ -72,9 +94,15 @@ class Prober:
         self.domain = domain
         self.realm = domain.upper()
         self.timeout = timeout
-        self.resolver = resolver
+        self.resolver = _AskOnce(resolver)
         self.ca_path = ca_path
         self.clock = clock
+        self._contexts = {}  # TLS contexts, built once (loading CA certificates costs more than a handshake)
+
+    def _context(self, kind):
+        if kind not in self._contexts:
+            self._contexts[kind] = _legacy_context() if kind == 'legacy' else _verifying_context(self.ca_path)
+        return self._contexts[kind]
 
     def _connect(self, ip, port):
         return socket.create_connection((ip, port), timeout=self.timeout)
@@ -103,10 +131,10 @@ class Prober:
 
         The first timeout ends the probe: a dead nameserver costs one timeout, not one per name.
         """
-        found, resolver = {}, _AskOnce(self.resolver)
+        found = {}
         for name in names:
             try:
-                found[name] = srv_with_addresses(resolver, nameserver, name)[0]
+                found[name] = srv_with_addresses(self.resolver, nameserver, name)[0]
             except DNSTimeout as exc:
                 found[name] = failure(exc, self.timeout)
                 break
@@ -150,24 +178,14 @@ class Prober:
 
     def tls_legacy(self, ip):
         """A TLS 1.0/1.1-only handshake on 636: the version the DC accepted; raises when it refuses."""
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        context.set_ciphers('DEFAULT:@SECLEVEL=0')  # OpenSSL 3 offers TLS < 1.2 only at level 0
-        context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
-        context.maximum_version = ssl.TLSVersion.TLSv1_1
         with self._connect(ip, 636) as raw:
-            with context.wrap_socket(raw) as tls:
+            with self._context('legacy').wrap_socket(raw) as tls:
                 return {'version': tls.version()}
 
     def certificate(self, ip):
         """The LDAPS certificate on 636, chain verified (``ca_path`` or the system CAs), TLS 1.2 or later."""
-        context = ssl.create_default_context(cafile=self.ca_path if self.ca_path and os.path.isfile(self.ca_path) else None,
-                                             capath=self.ca_path if self.ca_path and os.path.isdir(self.ca_path) else None)
-        context.check_hostname = False  # names are checked against the domain, not the address
-        context.minimum_version = ssl.TLSVersion.TLSv1_2
         with self._connect(ip, 636) as raw:
-            with context.wrap_socket(raw) as tls:
+            with self._context('verifying').wrap_socket(raw) as tls:
                 return {'certificate': tls.getpeercert(), 'version': tls.version()}
 
     def _kdc(self, ip, message):

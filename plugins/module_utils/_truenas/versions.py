@@ -21,6 +21,7 @@ METHODS = {
     'auth.login_ex': ((25, 4), None, False),
     'auth.login_with_api_key': ((0,), (27, 0), False),
     'auth.mechanism_choices': ((25, 4), None, False),
+    'core.bulk': ((0,), None, True),
     'core.get_jobs': ((0,), None, False),
     'core.job_wait': ((0,), None, True),
     'core.ping': ((0,), None, False),

@@ -4,7 +4,7 @@
 """verify_idmap decisions: names to look up, and what each lookup or range means, as one check each.
 
 PRIVATE to the collection. Pure functions; each check is {name, target, status, value, detail, hint}
-(see _preflight/checks.py) with status pass, warn, fail or skip.
+(see _entra/findings.py) with status pass, warn, fail or skip.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,7 +14,7 @@ __metaclass__ = type
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra.failures import hint_for
 from ansible_collections.nasjoin.entra.plugins.module_utils._join import settings
 from ansible_collections.nasjoin.entra.plugins.module_utils._join.admin_group import netbios_domain
-from ansible_collections.nasjoin.entra.plugins.module_utils._preflight.checks import check, skip
+from ansible_collections.nasjoin.entra.plugins.module_utils._entra.findings import check, skip
 
 DOMAIN_USERS_RID = 513
 CACHE_HINT = ('rebuild the directory service cache (refresh_cache: true, or "Rebuild Directory Service Cache" in TrueNAS); '

@@ -6,7 +6,9 @@
 PRIVATE to the collection. Read the directory service status and every idmap range through the
 API generation of the NAS, look up each expected account (user.get_user_obj / group.get_group_obj),
 optionally stream the directory's accounts over LDAPS and compare them with what the NAS
-enumerates, decide each check (checks.py) and sum up.
+enumerates, decide each check (checks.py) and sum up. The reads and lookups known up front go to
+the NAS as one core.bulk job (bulk.py): the version, the job subscription and that job are the
+only calls of a healthy run without the directory comparison.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,25 +20,35 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
 from ansible_collections.nasjoin.entra.plugins.module_utils._join import directory_api
 from ansible_collections.nasjoin.entra.plugins.module_utils._join.admin_group import netbios_domain
-from ansible_collections.nasjoin.entra.plugins.module_utils._preflight.checks import check, skip, summarize
+from ansible_collections.nasjoin.entra.plugins.module_utils._entra.findings import check, skip, summarize
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.bulk import Batched
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 from ansible_collections.nasjoin.entra.plugins.module_utils._verify import checks
-from ansible_collections.nasjoin.entra.plugins.module_utils._verify.directory import HAS_LDAP3, Directory
 
 LIST_LIMIT = 50  # accounts listed per finding; the counts cover all of them
 # accounts looked up one by one on the NAS: users, groups, members of one group
 ACCOUNTS_MAX = 1000
 
 
+def account_lookup(kind, name):
+    """The NSS lookup of a user or group name, as (method, params)."""
+    if kind == 'user':
+        return 'user.get_user_obj', ({'username': name, 'get_groups': True, 'sid_info': True},)
+    return 'group.get_group_obj', ({'groupname': name, 'sid_info': True},)
+
+
+def ids_query(kind, local):
+    """The query of the local (or the directory) accounts' IDs, as (method, params, the ID's key)."""
+    key = 'uid' if kind == 'user' else 'gid'
+    return '%s.query' % kind, ([['local', '=', local]], {'select': [key]}), key
+
+
 def nas_account(client, kind, name):
     """(entry {name, id, sid, source, groups}, None) for a user or group name, or (None, the NAS's reason)."""
+    method, params = account_lookup(kind, name)
+    names = ('pw_name', 'pw_uid') if kind == 'user' else ('gr_name', 'gr_gid')
     try:
-        if kind == 'user':
-            raw = client.call('user.get_user_obj', {'username': name, 'get_groups': True, 'sid_info': True})
-            names = ('pw_name', 'pw_uid')
-        else:
-            raw = client.call('group.get_group_obj', {'groupname': name, 'sid_info': True})
-            names = ('gr_name', 'gr_gid')
+        raw = client.call(method, *params)
     except TrueNASError as exc:
         if exc.errname == 'ECONNECTION':
             raise
@@ -47,8 +59,22 @@ def nas_account(client, kind, name):
 
 def enumerated_ids(client, local):
     """{'user': UIDs, 'group': GIDs} of the local or the directory accounts the NAS enumerates (its cache)."""
-    return dict((kind, set(entry[key] for entry in client.call(method, [['local', '=', local]], {'select': [key]})))
-                for kind, method, key in (('user', 'user.query', 'uid'), ('group', 'group.query', 'gid')))
+    found = {}
+    for kind in ('user', 'group'):
+        method, params, key = ids_query(kind, local)
+        found[kind] = set(entry[key] for entry in client.call(method, *params))
+    return found
+
+
+def lookups(params, domain):
+    """The NSS lookups of a run on a healthy NAS, as (method, params): Domain Users and every expected account (none
+    when a directory maps UPNs: its answers decide the names)."""
+    if params.get('directory'):
+        return []
+    found = [account_lookup('group', '%s\\Domain Users' % netbios_domain(domain))]
+    found += [account_lookup('group', checks.lookup_name(group['name'], domain)) for group in params['groups']]
+    users = list(params['users']) + [member for group in params['groups'] for member in group.get('members') or []]
+    return found + [account_lookup('user', name) for name in sorted(set(checks.lookup_name(user, domain) for user in users))]
 
 
 class Verify:
@@ -204,9 +230,15 @@ def run(module, client):
     """Look up, compare, decide and report; never changes a setting (a cache rebuild is not one)."""
     params = module.params
     wanted = settings_from(params)
-    if params.get('directory') and not HAS_LDAP3:
-        module.fail_json(msg=missing_required_lib('ldap3'))
+    if params.get('directory'):
+        from ansible_collections.nasjoin.entra.plugins.module_utils._verify.directory import HAS_LDAP3
+        if not HAS_LDAP3:
+            module.fail_json(msg=missing_required_lib('ldap3'))
     api = directory_api.for_client(client)
+    client = Batched(client)  # one core.bulk job for the state reads, the local IDs and (domain given) the lookups
+    client.prefetch(list(api.reads) + [ids_query(kind, True)[:2] for kind in ('user', 'group')]
+                    + (lookups(params, wanted) if wanted else []))
+    api = type(api)(client)
     state = api.read()
     domain = state['domain']
     if not state['configured'] or (wanted and wanted != domain):
@@ -232,12 +264,15 @@ def run(module, client):
         found.append(skip('accounts', None, 'the directory service is %s, so no domain account resolves' % state['status']))
         result.update(summarize(found, params['fail_on']), autogenerated=[])
         return result
+    if not wanted:
+        client.prefetch(lookups(params, domain))
     users_group = nas_account(client, 'group', '%s\\Domain Users' % netbios)[0]
     if users_group and users_group['sid']:
         context['domain_sid'] = users_group['sid'].rpartition('-')[0]
     job = Verify(client, domain, context)
     options = params.get('directory')
     if options:
+        from ansible_collections.nasjoin.entra.plugins.module_utils._verify.directory import Directory  # ldap3: only here
         with Directory(domain, options) as directory:
             context['domain_sid'] = context['domain_sid'] or directory.domain_sid()
             found_accounts, generated = job.accounts(params['users'], params['groups'], directory.sam_of_upn)

@@ -1,18 +1,19 @@
 """Jobs, job events and the core.* methods.
 
 Follows job.py (Job.__encode__, set_progress, run, wrap, wait) and service/core_service.py (get_jobs, job_wait,
-subscribe, unsubscribe, set_options, ping). Later plugin areas add job methods with :func:`steps_job`.
+subscribe, unsubscribe, set_options, ping, bulk). Later plugin areas add job methods with :func:`steps_job`.
 """
 
 import asyncio
 import collections
+import dataclasses
 import traceback
 import uuid
 from datetime import datetime, timezone
 
 from . import models
 from .api import api_method
-from .errors import CallError, InstanceNotFound, ValidationErrors
+from .errors import ENOMETHOD, CallError, InstanceNotFound, ValidationErrors
 from .filters import filter_list
 
 
@@ -182,6 +183,36 @@ async def job_wait(ctx, job, job_id):
     job.set_progress(**target.progress)
     target.wrapped.append(job)
     return await target.wait(raise_error=True)
+
+
+# follows service/core_service.py (bulk, a job) and utils/service/call.py (get_method): ``method`` once per entry of
+# ``params``, in order, each through the method's own parameter check; a job's result is awaited; a failure is that
+# entry's error text (str of the exception), never the bulk job's. core.bulk may name core.bulk.
+@api_method('core.bulk', args=models.CoreBulkArgs, job=True)
+async def bulk(ctx, job, method, params, description):  # pylint: disable=unused-argument
+    target = ctx.emu.methods.get(method)
+    if target is None:
+        service, dummy, name = method.rpartition('.')
+        if not any(known.startswith(service + '.') for known in ctx.emu.methods):
+            raise CallError(f'Service {service!r} not found', ENOMETHOD)
+        raise CallError(f'Method {name!r} not found in {service!r}', ENOMETHOD)
+    call = dataclasses.replace(ctx, method=method, id=None)
+    statuses = []
+    for index, entry in enumerate(params):
+        job.set_progress(100 * index / len(params), f'{index} / {len(params)}')
+        status = {'job_id': None, 'result': None, 'error': None}
+        try:
+            args = models.accept_params(target.args, entry) if target.args else list(entry)
+            if target.job:
+                inner = ctx.emu.jobs.submit(call, target, args)
+                status['job_id'], status['result'] = inner.id, await inner.wait()
+                status['error'] = inner.error
+            else:
+                status['result'] = await target.handler(call, *args)
+        except Exception as exc:  # pylint: disable=broad-except  # core_service.py: every failure is the entry's error
+            status['error'] = str(exc)
+        statuses.append(status)
+    return statuses
 
 
 # follows service/core_service.py (subscribe) and api/base/server/ws_handler/rpc.py (subscribe)

@@ -78,6 +78,12 @@ class CoreJobWaitArgs(Model):
     id: int
 
 
+class CoreBulkArgs(Model):
+    method: str
+    params: list[list]
+    description: str | None = None
+
+
 class CoreSubscribeArgs(Model):
     event: str
 

@@ -92,6 +92,20 @@ def test_legacy_jobs_off_returns_the_result(make_emulator, connect):
     assert error['code'] == -32001 and error['data']['reason'] == '[EHOSTUNREACH] Domain unreachable'
 
 
+def test_bulk_calls_each_entry_and_keeps_failures_as_entry_errors(make_emulator, connect):
+    emu, client = _job_nas(make_emulator, connect)
+    assert client.call('core.set_options', {'legacy_jobs': False})['legacy_jobs'] is False
+    answers = client.call('core.bulk', 'core.bulk', [
+        ['user.get_user_obj', [[{'username': 'root'}], [{'username': 'nobody-here'}]]],
+        ['test.job', [['a']]], ['user.no_such_method', [[]]]])
+    users, jobs, missing = (answer['result'] for answer in answers)
+    assert users[0]['error'] is None and users[0]['result']['pw_uid'] == 0
+    assert users[1] == {'job_id': None, 'result': None, 'error': "'nobody-here: user with this name does not exist'"}
+    assert jobs[0]['result'] == {'args': ['a']} and isinstance(jobs[0]['job_id'], int)
+    assert missing is None and answers[2]['error'] == "[ENOMETHOD] Method 'no_such_method' not found in 'user'"
+    assert emu.counters()['by_method']['core.bulk'] == 1 and 'user.get_user_obj' not in emu.counters()['by_method']
+
+
 def test_job_outcome_failed(make_emulator, connect):
     emu, client = _job_nas(make_emulator, connect)
     emu.faults.set('job_outcome', method='test.job', error='Kerberos said no', errno=13, extra={'step': 'kinit'})
