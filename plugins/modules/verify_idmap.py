@@ -14,7 +14,7 @@ version_added: 0.1.0
 description:
   - The fourth step of the TrueNAS guide for Microsoft Entra Domain Services, after the join. Read-only; C(changed) is
     always false.
-  - Runs these checks, each reported with a name, a target, a status (V(pass), V(warn), V(fail) or V(skip)), a value,
+  - Runs these checks, each reported with a name, a target, a status (V(pass), V(info), V(warn), V(fail) or V(skip)), a value,
     a detail and a hint.
   - C(directory_status) - C(directoryservices.status) is C(HEALTHY). C(trust_secret) - the machine account secret works.
     TrueNAS has no public method for C(wbinfo -t); its directory service health check tests the secret, so C(HEALTHY)
@@ -30,7 +30,9 @@ description:
     (RID backend), its SID belongs to the domain (the SID of C(<NETBIOS>\Domain Users) without its RID); each expected
     member of a group has the group among its groups (nested groups count, as for the NAS).
   - C(naming) - accounts whose sAMAccountName differs from the UPN prefix or the mailNickname
-    (C(msDS-AzureADMailNickname)), which Entra Domain Services generated, each with the name to use; they warn.
+    (C(msDS-AzureADMailNickname)), which Entra Domain Services generated, each with the name to use. This is
+    V(info), not V(warn) - worth knowing (the name to use in ACLs), nothing to fix. V(warn) is kept for what an
+    operator should act on (for example an idmap range about to run out); O(fail_on=warn) never fails on V(info).
   - C(directory_accounts) and C(directory_expected), with O(directory) - the users and groups under C(OU=AADDC Users)
     are read over LDAPS in pages and compared, one at a time, with the ids the NAS enumerates (C(user.query),
     C(group.query)); accounts with a RID beyond the range, and accounts the NAS does not show yet (its cache), fail;
@@ -177,10 +179,10 @@ checks:
       detail: user christopher.montgomery-smithson@aaddscontoso.com is AADDSCONTOSO\christop20519, id 100001107, ...
       hint: null
 summary:
-  description: How many checks passed, warned, failed and were skipped, and how many there are.
+  description: How many checks passed, were for information, warned, failed and were skipped, and how many there are.
   returned: success
   type: dict
-  sample: {pass: 12, warn: 1, fail: 0, skip: 1, total: 14}
+  sample: {pass: 12, info: 1, warn: 0, fail: 0, skip: 1, total: 14}
 failed_checks:
   description: The failed checks as C(name@target) (C(name) alone when there is no target).
   returned: success

@@ -5,7 +5,7 @@
 
 PRIVATE to the collection. Pure functions of probe outcomes (see probes.py: a dict, or
 {'problem': kind, 'detail': text}); each returns a check {name, target, status, value, detail,
-hint} with status pass, warn, fail or skip. Hints follow the Entra Domain Services failure table.
+hint} with status pass, info (worth knowing, nothing to do), warn, fail or skip. Hints follow the Entra Domain Services failure table.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -85,7 +85,7 @@ CAUSES = {
 def check(name, target, status, detail, value=None, hint=None):
     """One check result; the hint only where something needs doing."""
     return {'name': name, 'target': target, 'status': status, 'value': value, 'detail': detail,
-            'hint': hint if status in ('fail', 'warn') else None}
+            'hint': hint if status in ('fail', 'warn', 'info') else None}
 
 
 def key_of(item):
@@ -95,7 +95,7 @@ def key_of(item):
 def summarize(found, fail_on, where=None):
     """A read-only module's result: checks, counts, failed checks, a message naming the first problem and its fix
     (then ``where``), and ``failed`` when a check has a status ``fail_on`` fails on."""
-    summary = dict((status, sum(item['status'] == status for item in found)) for status in ('pass', 'warn', 'fail', 'skip'))
+    summary = dict((status, sum(item['status'] == status for item in found)) for status in ('pass', 'info', 'warn', 'fail', 'skip'))
     summary['total'] = len(found)
     failed = [item for item in found if item['status'] == 'fail']
     warned = [item for item in found if item['status'] == 'warn']
@@ -107,7 +107,8 @@ def summarize(found, fail_on, where=None):
             ' and %d more' % (len(named) - MSG_NAMES) if len(named) > MSG_NAMES else '', key_of(first), first['detail'],
             first['hint'])
     else:
-        msg = 'No check failed or warns: %d passed, %d skipped.' % (summary['pass'], summary['skip'])
+        msg = 'No check failed or warns: %d passed, %d skipped%s.' % (
+            summary['pass'], summary['skip'], ', %d for information' % summary['info'] if summary['info'] else '')
     if where:
         msg += ' ' + where
     result = {'changed': False, 'checks': found, 'summary': summary, 'failed_checks': [key_of(item) for item in failed],

@@ -115,7 +115,7 @@ def test_fresh_join_then_converged(version):
         assert join['createcomputer'] == ''
     nas.calls = []
     again = ad_join.run(Module(), nas)
-    assert again['changed'] is False and again['msg'] == 'already joined'
+    assert again['changed'] is False and again['msg'] == 'already joined, HEALTHY'
     assert nas.writes() == [] and not any(PASSWORD in repr(params) for dummy, params in nas.calls)
 
 
@@ -124,6 +124,13 @@ def test_check_mode_predicts_without_writing():
     result = ad_join.run(Module(check_mode=True), nas)
     assert result['changed'] is True and nas.writes() == []
     assert result['diff']['after']['enabled'] is True and result['diff']['after']['domain'] == DOMAIN
+    assert 'credentials of admin@%s were not checked' % DOMAIN in result['msg'] and PASSWORD not in repr(result)
+
+
+def test_check_mode_diff_predicts_the_hostname_the_join_keeps():
+    predicted = ad_join.run(Module(check_mode=True), NAS())['diff']['after']['hostname']
+    real = ad_join.run(Module(), NAS())['diff']['after']['hostname']
+    assert predicted == real and predicted is not None
 
 
 def test_joined_elsewhere_is_refused_unless_forced():
