@@ -86,14 +86,14 @@ def to_markdown(report):
     return '\n'.join(lines) + '\n'
 
 
-STYLE = '''body{font:14px system-ui,sans-serif;margin:16px;color:#1f2328}h1{font-size:20px}
+STYLE = '''[hidden]{display:none!important}body{font:14px system-ui,sans-serif;margin:16px;color:#1f2328}h1{font-size:20px}
 .counts{display:flex;flex-wrap:wrap;gap:8px;margin:12px 0}
 .counts button{border:0;border-radius:6px;padding:8px 12px;font:600 15px system-ui,sans-serif;color:#fff;cursor:pointer}
 .counts button.all{background:#eaeef2;color:#1f2328}.counts button[aria-pressed=true]{outline:3px solid #1f2328}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #d0d7de;padding:6px 8px;text-align:left;vertical-align:top}
 th{cursor:pointer;white-space:nowrap}th[aria-sort]::after{content:" \\2195"}
 tr.host{cursor:pointer}tr.host:hover{background:#f6f8fa}td.outcome{color:#fff;font-weight:600;width:90px}
-td.failure{color:#cf222e}td.failure b{color:#1f2328}.note{color:#0969da}
+td.failure{color:#82071e}td.failure b{color:#1f2328}.note{color:#0969da}
 tr.details>td{background:#f6f8fa;padding:12px 24px}h3{margin:12px 0 4px;font-size:14px}dl{margin:0}
 dt{float:left;clear:left;width:160px;color:#59636e}dd{margin:0 0 2px 170px}
 table.checks{width:auto;margin:4px 0 8px}table.checks td{padding:2px 8px;font-size:13px}
