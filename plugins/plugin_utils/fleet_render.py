@@ -88,7 +88,7 @@ def to_markdown(report):
 
 STYLE = '''[hidden]{display:none!important}body{font:14px system-ui,sans-serif;margin:16px;color:#1f2328}h1{font-size:20px}
 .counts{display:flex;flex-wrap:wrap;gap:8px;margin:12px 0}
-.counts button{border:0;border-radius:6px;padding:8px 12px;font:600 15px system-ui,sans-serif;color:#fff;cursor:pointer}
+.counts button{border:0;border-radius:6px;padding:8px 12px;min-width:120px;font:600 15px system-ui,sans-serif;color:#fff;cursor:pointer}
 .counts button.all{background:#eaeef2;color:#1f2328}.counts button[aria-pressed=true]{outline:3px solid #1f2328}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #d0d7de;padding:6px 8px;text-align:left;vertical-align:top}
 th{cursor:pointer;white-space:nowrap}th[aria-sort]::after{content:" \\2195"}

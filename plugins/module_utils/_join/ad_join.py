@@ -217,9 +217,13 @@ def run(module, client):
         granted = None
         if desired and params.get('admin_group'):
             if module.check_mode and not (before['enabled'] and before['status'] == 'HEALTHY'):  # no lookup before a join
-                granted, name, sid = True, admin_group.qualified(desired['domain'], params['admin_group']), None
+                granted, name, sid = True, admin_group.qualified(admin_group.netbios_domain(desired['domain']),
+                                                                 params['admin_group']), None
             else:
-                granted, name, sid = admin_group.grant(client, desired['domain'], params['admin_group'], module.check_mode)
+                if changed:
+                    job.api.read()  # the NetBIOS name the join took from the domain controllers
+                granted, name, sid = admin_group.grant(client, job.api.netbios_domain(desired['domain']),
+                                                       params['admin_group'], module.check_mode)
             summary += '; %s %s the %s role' % (name, 'granted' if granted else 'holds', admin_group.ROLE)
     except JoinFailed as exc:
         return job.failed(exc.result, before, diff)

@@ -34,9 +34,11 @@ SECRET_HINT = ('the machine account password (trust secret) of the NAS does not 
                'if it recurs, check that no other computer uses the same NetBIOS name.')
 
 
-def lookup_name(value, domain, upn_to_sam=None):
+def lookup_name(value, domain, upn_to_sam=None, netbios=None):
     """The name TrueNAS (winbind) resolves for ``value`` (UPN, DOMAIN\\sam or bare name): NETBIOS\\name for a bare
-    name, a UPN in the managed domain as is (winbind looks it up), another suffix through ``upn_to_sam``."""
+    name, a UPN in the managed domain as is (winbind looks it up), another suffix through ``upn_to_sam``. ``netbios``:
+    the joined NAS's NetBIOS domain name (default: the first label of ``domain``)."""
+    netbios = netbios or netbios_domain(domain)
     text = (value or '').strip()
     if not text:
         raise ValueError('account names may not be empty.')
@@ -46,8 +48,8 @@ def lookup_name(value, domain, upn_to_sam=None):
     if '@' in text:
         suffix = text.rpartition('@')[2].lower()
         sam = upn_to_sam(text) if upn_to_sam and suffix != domain else None
-        return '%s\\%s' % (netbios_domain(domain), sam) if sam else text
-    return '%s\\%s' % (netbios_domain(domain), text)
+        return '%s\\%s' % (netbios, sam) if sam else text
+    return '%s\\%s' % (netbios, text)
 
 
 def short_name(name):
@@ -152,7 +154,7 @@ def _id_problems(xid, sid, domain_range, backend, domain_sid):
 
 def account(kind, given, lookup, entry, error, context):
     """One expected user or group: it resolves, from the directory, with an id in the range and a SID of the domain;
-    ``context``: domain_range, backend, domain_sid, domain; a group's ``entry['missing']`` lists members not in it."""
+    ``context``: domain_range, backend, domain_sid, domain, netbios; a group's ``entry['missing']`` lists members not in it."""
     if entry is None:
         if kind == 'user':
             hint = ('check the user name %s (a UPN of the managed domain, NETBIOS\\sAMAccountName or the bare '
@@ -168,7 +170,7 @@ def account(kind, given, lookup, entry, error, context):
     value = {'name': entry['name'], 'id': xid, 'sid': entry['sid'], 'source': entry['source']}
     if entry['source'] != 'ACTIVEDIRECTORY':
         return check(kind, given, 'fail', '%s resolves to the %s account %s, not a domain account' % (given, entry['source'],
-                     entry['name']), value, 'name domain accounts as %s\\name or by UPN.' % netbios_domain(context['domain']))
+                     entry['name']), value, 'name domain accounts as %s\\name or by UPN.' % context['netbios'])
     problems = _id_problems(xid, entry['sid'], context['domain_range'], context['backend'], context['domain_sid'])
     if problems:
         return check(kind, given, 'fail', '%s %s (%s): %s' % (kind, given, entry['name'], '; '.join(problems)), value,

@@ -7,7 +7,7 @@ from ansible_collections.nasjoin.entra.plugins.module_utils._verify import check
 
 DOMAIN = 'aaddscontoso.com'
 SID = 'S-1-5-21-1-2-3'
-CONTEXT = {'domain': DOMAIN, 'domain_range': (100000001, 200000000), 'backend': 'RID', 'domain_sid': SID}
+CONTEXT = {'domain': DOMAIN, 'netbios': 'AADDSCONTOSO', 'domain_range': (100000001, 200000000), 'backend': 'RID', 'domain_sid': SID}
 
 
 def rng(kind, name, low, high, backend='RID'):
