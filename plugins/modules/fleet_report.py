@@ -16,7 +16,7 @@ description:
     C(nasjoin.entra.join_entra_ds) playbook registered - C(entra_network_result), C(entra_preflight_result),
     C(entra_join_result), C(entra_verify_result) - and the C(entra_failure) fact its rescue sets.
   - Writes C(fleet-report.json), C(fleet-report.md) and C(fleet-report.html) to O(dest); the three hold the same records.
-    The HTML page is self-contained (no external file or network): a count per outcome (a click shows only those hosts),
+    The HTML page is self-contained (no external file or network) and shows a count per outcome (a click shows only those hosts),
     a table coloured by outcome and sortable by host or outcome, each host's first failure and fix in its row, every
     step's details on a click, and one card per host at phone width.
   - Each host's outcome is what Ansible saw. V(unreachable) - a step's result says Ansible could not reach the host
