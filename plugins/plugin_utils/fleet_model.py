@@ -81,10 +81,17 @@ def _step(name, result):
         step['msg'] = result.get('msg') or 'unreachable'
     elif result is not None:
         step['msg'] = result.get('msg')
-        if result.get('hint'):
-            step['hint'] = result['hint']
+        hint = _hint(result)
+        if hint:
+            step['hint'] = hint
         step.update(DETAILS[name](result))
     return step
+
+
+def _hint(result):
+    """The fix a result names: its own hint, its TrueNAS error's, or that of its first failed check."""
+    failed = [check.get('hint') for check in result.get('checks') or [] if check.get('status') == 'fail']
+    return result.get('hint') or (result.get('error') or {}).get('hint') or next((hint for hint in failed if hint), None)
 
 
 def _first_failure(steps, failure, in_play):

@@ -224,8 +224,8 @@ def colour_rows(image):
     """How many separate horizontal bands of the outcome colours the page shows (one per host row)."""
     bands = {}
     for name, colour in COLOURS.items():
-        rows = [y for y in range(image.height)
-                if sum(image.getpixel((x, y)) == colour for x in range(0, image.width, 4)) >= 10]
+        rows = [y for y in range(image.height)  # the white text on a badge leaves a few of its pixels in every row
+                if sum(image.getpixel((x, y)) == colour for x in range(0, image.width, 2)) >= 4]
         bands[name] = sum(1 for index, y in enumerate(rows) if index == 0 or rows[index - 1] != y - 1)
     return bands
 

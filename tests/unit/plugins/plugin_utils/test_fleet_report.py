@@ -84,6 +84,16 @@ def test_a_host_stopped_by_a_failed_step_names_it_and_its_fix():
     assert [record['steps'][step]['state'] for step in ('preflight', 'join', 'verify')] == ['not run'] * 3
 
 
+def test_the_fix_comes_from_the_error_or_the_first_failed_check():
+    refused = {'failed': True, 'msg': 'TrueNAS rejected the API key', 'error': {'errname': 'AUTH_ERR', 'hint': 'check api_key'}}
+    record = host_record('nas1', hostvars(network=refused, failure={'task': 'Point', 'msg': 'x', 'hint': None}))
+    assert record['first_failure']['hint'] == 'check api_key'
+    skewed = dict(PREFLIGHT_OK, failed=True, checks=PREFLIGHT_OK['checks'] + [
+        {'name': 'clock_skew', 'target': '198.51.100.11', 'status': 'fail', 'detail': '900 s ahead', 'hint': 'configure NTP'}])
+    record = host_record('nas1', hostvars(network=NETWORK_OK, preflight=skewed, failure={'task': 'Prove', 'msg': 'x', 'hint': None}))
+    assert record['first_failure'] == {'step': 'preflight', 'msg': 'No check failed', 'hint': 'configure NTP'}
+
+
 def test_a_failure_outside_the_steps_is_named_by_its_task():
     failure = {'task': 'Check the variables of every step before any change', 'msg': 'entra_dc_ips: bad', 'hint': None}
     record = host_record('nas3', hostvars(failure=failure))
