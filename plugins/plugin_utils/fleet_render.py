@@ -177,5 +177,5 @@ def to_html(report):
             'initial-scale=1"><title>Entra Domain Services join report</title><style>%s</style></head><body>'
             '<h1>Entra Domain Services join report</h1><p>%s</p>%s<p>Click an outcome to show only those hosts, a column '
             'title to sort, a host for its details.</p><table id="hosts"><thead><tr>%s</tr></thead><tbody>%s</tbody></table>'
-            '<script>%s</script></body></html>\n') % (STYLE, escape(outcome_summary(report)), _headline(report), head, rows,
-                                                       SCRIPT)
+            '<script>%s</script></body></html>\n') % (STYLE, escape(outcome_summary(report)), _headline(report), head,
+                                                      rows, SCRIPT)

@@ -84,9 +84,10 @@ class Verify:
             entry, error = nas_account(self.client, 'group', lookup)
             self._seen(entry)
             if entry:
+                netbios = self.context['netbios']
                 entry['missing'] = [member for member in group.get('members') or []
                                     if entry['id'] not in (self.user(checks.lookup_name(member, self.domain, upn_to_sam,
-                                                                                  self.context['netbios']))[0]
+                                                                                        netbios))[0]
                                                            or {'groups': []})['groups']]
             found.append(checks.account('group', group['name'], lookup, entry, error, self.context))
         return found, generated
