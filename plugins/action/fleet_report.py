@@ -58,8 +58,9 @@ class ActionModule(ActionBase):
         if unknown:
             raise AnsibleActionFail('hosts: not in the inventory: %s' % ', '.join(unknown))
         now = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
-        in_play = set(task_vars.get('ansible_play_hosts') or ())  # a host that left the play is never reported ok
-        report = fleet([host_record(name, hostvars[name], name in in_play) for name in names], now)
+        # a host of this play that is no longer in it (unreachable, or failed where no rescue ran) is never reported ok
+        left = set(task_vars.get('ansible_play_hosts_all') or ()) - set(task_vars.get('ansible_play_hosts') or ())
+        report = fleet([host_record(name, hostvars[name], name not in left) for name in names], now)
         dest = os.path.abspath(args['dest'])
         paths = dict((fmt, os.path.join(dest, RENDERERS[fmt][0])) for fmt in args['formats'])
         changed = True
