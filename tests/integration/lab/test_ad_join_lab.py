@@ -98,7 +98,8 @@ def test_check_mode_and_disable_only(lab, nas1):
     assert 'credentials of %s were not checked' % lab['join_user']['upn'] in predicted.result['msg']
     joined = join_play(runner, 'nas1-api', **JOIN)
     assert joined.rc == 0
-    assert predicted.result['config']['hostname'] == joined.result['config']['hostname'] is not None  # the diff's after
+    predicted_hostname = predicted.result['config']['hostname']  # the diff's after
+    assert predicted_hostname is not None and predicted_hostname == joined.result['config']['hostname']
     disabled = join_play(runner, 'nas1-api', state='absent')
     assert disabled.rc == 0 and 'stays in the directory' in disabled.result['msg']
     assert computer_dn(lab, 'nas1') == 'CN=NAS1,%s' % lab['computers_ou']
