@@ -58,7 +58,9 @@ class ActionModule(ActionBase):
         if unknown:
             raise AnsibleActionFail('hosts: not in the inventory: %s' % ', '.join(unknown))
         now = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
-        report = fleet([host_record(name, hostvars[name]) for name in names], now)
+        # a host of this play that is no longer in it (unreachable, or failed where no rescue ran) is never reported ok
+        left = set(task_vars.get('ansible_play_hosts_all') or ()) - set(task_vars.get('ansible_play_hosts') or ())
+        report = fleet([host_record(name, hostvars[name], name not in left) for name in names], now)
         dest = os.path.abspath(args['dest'])
         paths = dict((fmt, os.path.join(dest, RENDERERS[fmt][0])) for fmt in args['formats'])
         changed = True
@@ -71,6 +73,8 @@ class ActionModule(ActionBase):
                 raise AnsibleActionFail('dest: cannot write the report in %s: %s; give a writable directory.'
                                         % (dest, exc.strerror or exc))
         failed = [record['host'] for record in report['records'] if record['outcome'] == 'failed']
+        unreachable = [record['host'] for record in report['records'] if record['outcome'] == 'unreachable']
         result.update(changed=changed, paths=paths, outcomes=report['outcomes'], failed_hosts=failed,
+                      unreachable_hosts=unreachable,
                       msg='%d hosts: %s; report in %s' % (report['hosts'], describe(report['outcomes']), dest))
         return result

@@ -31,7 +31,8 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Check mode reads the NAS and predicts the change; nothing is written and no password is sent.
+    details: Check mode reads the NAS and predicts the change (the diff shows the NetBIOS name the join would use);
+      nothing is written and no password is sent, so the join credentials are not checked - the message says so.
   diff_mode:
     support: full
     details: The diff shows the managed settings before and after, never a password.

@@ -169,7 +169,7 @@ summary:
   description: How many checks passed, warned, failed and were skipped, and how many there are.
   returned: always
   type: dict
-  sample: {pass: 48, warn: 1, fail: 1, skip: 0, total: 50}
+  sample: {pass: 48, info: 0, warn: 1, fail: 1, skip: 0, total: 50}
 failed_checks:
   description: The failed checks as C(name@target) (C(name) alone when there is no target).
   returned: always

@@ -15,8 +15,18 @@ description:
   - Runs on the controller (an action plugin) and reads, for every host, what the roles of the
     C(nasjoin.entra.join_entra_ds) playbook registered - C(entra_network_result), C(entra_preflight_result),
     C(entra_join_result), C(entra_verify_result) - and the C(entra_failure) fact its rescue sets.
-  - Writes C(fleet-report.json), C(fleet-report.md) and C(fleet-report.html) to O(dest). The HTML page is self-contained
-    (no external file or network); its table is coloured by outcome, and a click on a host shows every step's details.
+  - Writes C(fleet-report.json), C(fleet-report.md) and C(fleet-report.html) to O(dest); the three hold the same records.
+    The HTML page is self-contained (no external file or network) and shows a count per outcome (a click shows only those hosts),
+    a table coloured by outcome and sortable by host or outcome, each host's first failure and fix in its row, every
+    step's details on a click, and one card per host at phone width.
+  - Each host's outcome is what Ansible saw. V(unreachable) - a step's result says Ansible could not reach the host
+    (its message is the first failure). V(failed) - a step failed or the C(entra_failure) fact is set, or the host left
+    the play (it is not in C(ansible_play_hosts)) without a result that says why; such a host is never V(ok), because
+    Ansible's C(rescue) does not run for an unreachable host. V(warn) - a check asks the operator to act.
+    V(not run) - no step ran (the reason is given). V(changed), V(ok) - every step that ran passed, with or without a
+    change. A step that did not run is V(not run) with the reason, never V(ok).
+  - Checks with status C(info) (for example generated sAMAccountNames) are listed as information and leave the outcome
+    alone; C(warn) is for what an operator should act on.
   - The report holds each host's DNS settings, every preflight check, the join status and time, the verification
     counts and the first failure with its fix. No other host variable is read, so no secret reaches it.
   - Run it once (C(run_once=true)) after the roles.
@@ -68,12 +78,17 @@ paths:
   type: dict
   sample: {json: /srv/reports/fleet-report.json, html: /srv/reports/fleet-report.html}
 outcomes:
-  description: How many hosts had each outcome (V(ok), V(warn), V(failed), V(not run)).
+  description: How many hosts had each outcome (V(unreachable), V(failed), V(warn), V(not run), V(changed), V(ok)).
   returned: always
   type: dict
   sample: {ok: 11, failed: 1}
 failed_hosts:
-  description: The hosts that stopped at a failed step.
+  description: The hosts whose outcome is V(failed).
+  returned: always
+  type: list
+  elements: str
+unreachable_hosts:
+  description: The hosts whose outcome is V(unreachable).
   returned: always
   type: list
   elements: str

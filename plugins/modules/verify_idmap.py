@@ -14,7 +14,7 @@ version_added: 0.1.0
 description:
   - The fourth step of the TrueNAS guide for Microsoft Entra Domain Services, after the join. Read-only; C(changed) is
     always false.
-  - Runs these checks, each reported with a name, a target, a status (V(pass), V(warn), V(fail) or V(skip)), a value,
+  - Runs these checks, each reported with a name, a target, a status (V(pass), V(info), V(warn), V(fail) or V(skip)), a value,
     a detail and a hint.
   - C(directory_status) - C(directoryservices.status) is C(HEALTHY). C(trust_secret) - the machine account secret works.
     TrueNAS has no public method for C(wbinfo -t); its directory service health check tests the secret, so C(HEALTHY)
@@ -30,8 +30,10 @@ description:
     (RID backend), its SID belongs to the domain (the SID of C(<NETBIOS>\Domain Users) without its RID); each expected
     member of a group has the group among its groups (nested groups count, as for the NAS).
   - C(naming) - accounts whose sAMAccountName differs from the UPN prefix or the mailNickname
-    (C(msDS-AzureADMailNickname)), which Entra Domain Services generated, each with the name to use; they warn.
-  - The reads go to the NAS as one C(core.bulk) job (whose entries are C(core.bulk) again, one per method) holds the
+    (C(msDS-AzureADMailNickname)), which Entra Domain Services generated, each with the name to use. This is
+    V(info), not V(warn) - worth knowing (the name to use in ACLs), nothing to fix. V(warn) is kept for what an
+    operator should act on (for example an idmap range about to run out); O(fail_on=warn) never fails on V(info).
+  - The reads go to the NAS as one C(core.bulk) job (whose entries are C(core.bulk) again, one per method) that holds the
     directory service state, the local IDs and, when O(domain) is given, the lookup of every expected account, so a
     run makes three calls after login (C(system.version_short), C(core.subscribe), C(core.bulk)) however many
     accounts it checks; without O(domain), the lookups are a second job once the NAS names its domain. A key that may
@@ -185,10 +187,10 @@ checks:
       detail: user christopher.montgomery-smithson@aaddscontoso.com is AADDSCONTOSO\christop20519, id 100001107, ...
       hint: null
 summary:
-  description: How many checks passed, warned, failed and were skipped, and how many there are.
+  description: How many checks passed, were for information, warned, failed and were skipped, and how many there are.
   returned: success
   type: dict
-  sample: {pass: 12, warn: 1, fail: 0, skip: 1, total: 14}
+  sample: {pass: 12, info: 1, warn: 0, fail: 0, skip: 1, total: 14}
 failed_checks:
   description: The failed checks as C(name@target) (C(name) alone when there is no target).
   returned: success

@@ -3,9 +3,11 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The fleet report's data: one record per host from what the join playbook's roles registered.
 
-PRIVATE to the collection. ``host_record(name, hostvars)`` reads the registered results of the
-four steps (``entra_network_result`` ... ``entra_verify_result``) and the ``entra_failure`` fact
-the playbook's rescue sets; nothing else of the host's variables reaches the report.
+PRIVATE to the collection. ``host_record(name, hostvars, in_play)`` reads the registered results of the
+four steps (``entra_network_result`` ... ``entra_verify_result``) and the ``entra_failure`` fact the
+playbook's rescue sets; nothing else of the host's variables reaches the report. ``in_play`` says whether
+the host was still in the play (``ansible_play_hosts``) when the report was made: a host that left it
+(unreachable, or failed where no rescue ran) is never reported ``ok``, whatever it registered before.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,11 +23,20 @@ STEPS = (
     ('verify', 'entra_verify_result'),
 )
 CHECK_FIELDS = ('name', 'target', 'status', 'detail', 'hint')
+# host outcomes, worst first: the order of the headline counts and of a sort by outcome
+OUTCOMES = ('unreachable', 'failed', 'warn', 'not run', 'changed', 'ok')
+UNREACHABLE_HINT = ('Ansible could not reach the NAS (SSH for a host without truenas_api_url): check that it is up, '
+                    'that sshd runs and accepts the key, and the address in the inventory; then run the play again for it.')
+LEFT_PLAY_MSG = ('the host left the play at a task that registered no result (Ansible marked it failed or unreachable '
+                 'there): the play output names the task')
+NOT_RUN_WHY = 'not part of this run (--tags, --skip-tags or --start-at-task left the step out)'
 
 
 def _state(result):
     if result is None:
         return 'not run'
+    if result.get('unreachable'):
+        return 'unreachable'
     if result.get('failed'):
         return 'failed'
     if result.get('skipped'):
@@ -33,8 +44,9 @@ def _state(result):
     return 'changed' if result.get('changed') else 'ok'
 
 
-def _checks(result):
-    return [dict((key, check.get(key)) for key in CHECK_FIELDS) for check in result.get('checks') or []]
+def _checks(result, statuses=None):
+    return [dict((key, check.get(key)) for key in CHECK_FIELDS) for check in result.get('checks') or []
+            if statuses is None or check.get('status') in statuses]
 
 
 def _network(result):
@@ -56,7 +68,7 @@ def _verify(result):
     directory = result.get('directory') or {}
     return {'summary': result.get('summary'), 'failed_checks': result.get('failed_checks'),
             'directory': dict((key, value) for key, value in directory.items() if not isinstance(value, list)),
-            'checks': [check for check in _checks(result) if check['status'] in ('fail', 'warn')]}
+            'checks': _checks(result, ('fail', 'warn', 'info'))}
 
 
 DETAILS = {'network': _network, 'preflight': _preflight, 'join': _join, 'verify': _verify}
@@ -64,42 +76,95 @@ DETAILS = {'network': _network, 'preflight': _preflight, 'join': _join, 'verify'
 
 def _step(name, result):
     step = {'state': _state(result)}
-    if result is not None and not result.get('skipped'):
+    if step['state'] == 'skipped':
+        step['why'] = result.get('false_condition') and 'when: %s was false' % result['false_condition'] or \
+            result.get('skip_reason') or 'skipped'
+    elif step['state'] == 'unreachable':
+        step['msg'] = result.get('msg') or 'unreachable'
+    elif result is not None:
         step['msg'] = result.get('msg')
-        if result.get('hint'):
-            step['hint'] = result['hint']
+        hint = _hint(result)
+        if hint:
+            step['hint'] = hint
         step.update(DETAILS[name](result))
     return step
 
 
-def _first_failure(steps, failure):
-    if failure is None:
-        return None
+def _hint(result):
+    """The fix a result names: its own hint, its TrueNAS error's, or that of its first failed check."""
+    failed = [check.get('hint') for check in result.get('checks') or [] if check.get('status') == 'fail']
+    return result.get('hint') or (result.get('error') or {}).get('hint') or next((hint for hint in failed if hint), None)
+
+
+def _first_failure(steps, failure, in_play):
     for name, step in steps.items():
+        if step['state'] == 'unreachable':
+            return {'step': name, 'msg': step['msg'], 'hint': UNREACHABLE_HINT}
         if step['state'] == 'failed':
+            failure = failure or {}
             return {'step': name, 'msg': step.get('msg') or failure.get('msg'), 'hint': step.get('hint') or failure.get('hint')}
-    return {'step': failure.get('task'), 'msg': failure.get('msg'), 'hint': failure.get('hint')}
-
-
-def _outcome(steps, failure):
     if failure is not None:
-        return 'failed'
+        return {'step': failure.get('task'), 'msg': failure.get('msg'), 'hint': failure.get('hint')}
+    if not in_play:
+        return {'step': None, 'msg': LEFT_PLAY_MSG, 'hint': None}
+    return None
+
+
+def _outcome(steps, first_failure):
+    if first_failure is not None:
+        return 'unreachable' if any(step['state'] == 'unreachable' for step in steps.values()) else 'failed'
     if all(step['state'] in ('not run', 'skipped') for step in steps.values()):
         return 'not run'
-    summaries = [step.get('summary') or {} for step in steps.values()]
-    return 'warn' if any(summary.get('warn') for summary in summaries) else 'ok'
+    if any((step.get('summary') or {}).get('warn') for step in steps.values()):
+        return 'warn'
+    return 'changed' if any(step['state'] == 'changed' for step in steps.values()) else 'ok'
 
 
-def host_record(name, hostvars):
-    """One host's record: where it is, the outcome, each step, and its first failure with the fix."""
+def _explain_not_run(steps, first_failure):
+    """Each step that did not run says why: the host stopped before it, or the run left it out."""
+    stopped = None
+    for name, step in steps.items():
+        if step['state'] == 'not run':
+            step['why'] = 'the host stopped at %s' % stopped if stopped else NOT_RUN_WHY
+        elif step['state'] in ('failed', 'unreachable'):
+            stopped = name
+    if first_failure is not None and stopped is None:
+        for step in steps.values():
+            if step['state'] == 'not run':
+                step['why'] = 'the host stopped before this step (%s)' % (first_failure['step'] or 'see the play output')
+
+
+def _why(outcome, steps, first_failure):
+    """One line: what happened to the host."""
+    if first_failure is not None:
+        where = first_failure['step'] or 'a task outside the steps'
+        return '%s at %s: %s' % (outcome, where, first_failure['msg'])
+    if outcome == 'not run':
+        reasons = sorted(set(step['why'] for step in steps.values() if step.get('why')))
+        return 'no step ran: %s' % '; '.join(reasons)
+    ran = [name for name, step in steps.items() if step['state'] in ('ok', 'changed')]
+    return '%s: %s ran' % (outcome, ', '.join(ran))
+
+
+def _notes(steps):
+    return [dict(check, step=name) for name, step in steps.items() for check in step.get('checks') or []
+            if check['status'] == 'info']
+
+
+def host_record(name, hostvars, in_play=True):
+    """One host's record: where it is, the outcome and why, each step, its first failure with the fix, and notes."""
     steps = dict((step, _step(step, hostvars.get(var))) for step, var in STEPS)
-    failure = hostvars.get('entra_failure')
+    first_failure = _first_failure(steps, hostvars.get('entra_failure'), in_play)
+    _explain_not_run(steps, first_failure)
+    outcome = _outcome(steps, first_failure)
     return {
         'host': name,
         'nas': _validate.redacted(hostvars.get('truenas_api_url') or hostvars.get('ansible_host') or name),
-        'outcome': _outcome(steps, failure),
+        'outcome': outcome,
+        'why': _why(outcome, steps, first_failure),
         'steps': steps,
-        'first_failure': _first_failure(steps, failure),
+        'first_failure': first_failure,
+        'notes': _notes(steps),
     }
 
 
@@ -112,5 +177,5 @@ def fleet(records, generated_at):
 
 
 def describe(outcomes):
-    """"1 failed, 11 ok": how many hosts had each outcome."""
-    return ', '.join('%d %s' % (number, outcome) for outcome, number in sorted(outcomes.items()))
+    """"1 failed, 11 ok": how many hosts had each outcome, worst first."""
+    return ', '.join('%d %s' % (outcomes[outcome], outcome) for outcome in OUTCOMES if outcomes.get(outcome))

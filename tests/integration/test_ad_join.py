@@ -22,8 +22,12 @@ JOIN_USER = '%s@%s' % (FAKE_JOIN_USER, DOMAIN)
 @pytest.fixture(params=PERSONALITIES)
 def domain_nas(request, tls, tmp_path):
     """An emulated NAS whose nameservers already point at the scripted domain's DCs."""
-    directory = FakeDirectory()
-    emulator = Emulator(request.param, api_keys={API_USER: API_KEY}, hostname='nas1', directory=directory,
+    yield from nas_of(FakeDirectory(), request.param, tls, tmp_path)
+
+
+def nas_of(directory, personality, tls, tmp_path):
+    """An emulated NAS of ``personality`` whose nameservers point at ``directory``'s DCs (a fixture's body)."""
+    emulator = Emulator(personality, api_keys={API_USER: API_KEY}, hostname='nas1', directory=directory,
                         request_log=request_log(), interfaces=[{'name': 'eth0', 'ipv4': ['192.0.2.20/24']}])
     emulator.start('127.0.0.1', 0, tls['cert'], tls['key'], unix_socket=str(tmp_path / 'middlewared.sock'))
     with Client(LocalSocketTransport(emulator.socket_path, 10)) as client:

@@ -45,7 +45,7 @@ def test_it_writes_three_files_with_every_host(ansible):
     assert sorted(path.name for path in out.iterdir()) == ['fleet-report.html', 'fleet-report.json', 'fleet-report.md']
     written = json.loads((out / 'fleet-report.json').read_text())
     assert [record['host'] for record in written['records']] == ['nas1', 'nas2']
-    assert written['outcomes'] == {'ok': 1, 'failed': 1}
+    assert written['outcomes'] == {'changed': 1, 'failed': 1}
     assert result.result['failed_hosts'] == ['nas2'] and result.result['changed'] is True
     assert all(CANARY not in path.read_text() for path in out.iterdir())
     assert CANARY not in result.stdout + result.stderr
@@ -73,3 +73,47 @@ def test_bad_arguments_are_named(ansible):
     assert blocked.rc == 2 and 'dest: cannot write the report in' in blocked.stdout
     bad_format = run(ansible, 'formats: [pdf]')
     assert bad_format.rc == 2 and 'formats' in bad_format.stdout and 'pdf' in bad_format.stdout
+
+
+LEAVING_PLAY = '''- name: hosts leave the play
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: a step that reaches the host
+      ansible.builtin.ping:
+      register: entra_network_result
+    - name: a task without a result that fails one host
+      ansible.builtin.fail:
+        msg: stopped here
+      when: inventory_hostname == 'failing'
+    - name: report
+      nasjoin.entra.fleet_report:
+        dest: "{{ report_dir }}"
+      run_once: true
+'''
+
+
+def test_hosts_that_left_the_play_are_never_ok(ansible):
+    """An unreachable host (SSH refused on loopback) and a host failed outside any rescue leave the play: Ansible
+    registers the unreachable result, and the report says unreachable and failed, never ok."""
+    local = {'ansible_connection': 'local', 'ansible_python_interpreter': '{{ ansible_playbook_python }}'}
+    hosts = {'reached': dict(local), 'failing': dict(local),
+             'gone': {'ansible_connection': 'ssh', 'ansible_host': '127.0.0.1', 'ansible_port': 9,
+                      'ansible_ssh_common_args': '-o ConnectTimeout=5'}}
+    ansible.inventory = ansible.tmp_path / 'leaving.yml'
+    ansible.inventory.write_text(yaml.safe_dump({'all': {'hosts': hosts}}))
+    play = ansible.tmp_path / 'leaving-play.yml'
+    play.write_text(LEAVING_PLAY)
+    result = ansible.run_playbook(play, '-e', 'report_dir=%s' % (ansible.tmp_path / 'out'))
+    assert result.rc == 4, result.stdout + result.stderr  # ansible-playbook: 4 when a host is unreachable
+    unreachable = [body for host, status, body in result.results if status == 'UNREACHABLE!']
+    written = json.loads((ansible.tmp_path / 'out' / 'fleet-report.json').read_text())
+    records = dict((record['host'], record) for record in written['records'])
+    assert written['outcomes'] == {'ok': 1, 'failed': 1, 'unreachable': 1}
+    assert records['reached']['outcome'] == 'ok'
+    gone = records['gone']
+    assert gone['outcome'] == 'unreachable' and gone['steps']['network']['state'] == 'unreachable'
+    assert gone['first_failure']['msg'] == unreachable[0]['msg'] and 'port 9' in gone['first_failure']['msg']
+    assert records['failing']['outcome'] == 'failed' and 'left the play' in records['failing']['first_failure']['msg']
+    report = [body for host, status, body in result.results if 'outcomes' in body][0]
+    assert report['unreachable_hosts'] == ['gone'] and report['failed_hosts'] == ['failing']

@@ -3,10 +3,11 @@ scripted domain (FakeDirectory). The lab's real Samba domain is in tests/integra
 
 import json
 
-from truenas_emulator.directory_backend import FAKE_DOMAIN_SID
+import pytest
+from truenas_emulator.directory_backend import FAKE_DOMAIN_SID, FakeDirectory
 
-from .conftest import API_KEY, API_USER
-from .test_ad_join import domain_nas, join_task  # noqa: F401  pylint: disable=unused-import
+from .conftest import API_KEY, API_USER, PERSONALITIES
+from .test_ad_join import domain_nas, join_task, nas_of  # noqa: F401  pylint: disable=unused-import
 
 USERS = ['aaddsadmin@aaddscontoso.com', 'AADDSCONTOSO\\bob', 'alice']
 GROUPS = [{'name': 'NAS Users', 'members': ['alice@aaddscontoso.com']}, {'name': 'AAD DC Administrators'}]
@@ -80,3 +81,19 @@ def test_unknown_member_and_high_rid_fail_with_the_range_explained(ansible, doma
 def test_not_joined_fails_clearly(ansible, domain_nas, tls):
     run = ansible.playbook(verify_task(domain_nas, tls))
     assert run.rc != 0 and 'not joined' in run.result['msg'] and 'ad_join' in run.result['msg']
+
+
+@pytest.fixture(params=PERSONALITIES)
+def netbios_nas(request, tls, tmp_path):
+    """An emulated NAS and a scripted domain whose NetBIOS name (CONTOSONB) is not its first label."""
+    yield from nas_of(FakeDirectory(workgroup='CONTOSONB'), request.param, tls, tmp_path)
+
+
+def test_names_use_the_netbios_name_of_the_joined_nas(ansible, netbios_nas, tls):
+    assert ansible.playbook(join_task(netbios_nas, tls, hostname='nas1')).rc == 0
+    run = ansible.playbook(verify_task(netbios_nas, tls, users=['alice', 'CONTOSONB\\bob']))
+    assert run.rc == 0, run.stdout + run.stderr
+    checks = by_key(run.result)
+    assert checks[('user', 'alice')]['status'] == 'pass' and checks[('user', 'alice')]['value']['name'] == 'CONTOSONB\\alice'
+    assert checks[('user', 'CONTOSONB\\bob')]['status'] == 'pass'
+    assert checks[('group', 'NAS Users')]['status'] == 'pass'

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Checks and their summary, the result shape of the read-only modules (entra_connectivity, verify_idmap).
 
-PRIVATE to the collection. A check is {name, target, status (pass, warn, fail or skip), value, detail, hint};
+PRIVATE to the collection. A check is {name, target, status, value, detail, hint}; status is pass, info (worth knowing,
+nothing to do), warn (the operator should act), fail or skip;
 kept apart from either module's decisions so that each module's payload carries only its own.
 """
 
@@ -18,7 +19,7 @@ MSG_NAMES = 6  # failed or warning checks named in msg
 def check(name, target, status, detail, value=None, hint=None):
     """One check result; the hint only where something needs doing."""
     return {'name': name, 'target': target, 'status': status, 'value': value, 'detail': detail,
-            'hint': hint if status in ('fail', 'warn') else None}
+            'hint': hint if status in ('fail', 'warn', 'info') else None}
 
 
 def key_of(item):
@@ -28,7 +29,7 @@ def key_of(item):
 def summarize(found, fail_on, where=None):
     """A read-only module's result: checks, counts, failed checks, a message naming the first problem and its fix
     (then ``where``), and ``failed`` when a check has a status ``fail_on`` fails on."""
-    summary = dict((status, sum(item['status'] == status for item in found)) for status in ('pass', 'warn', 'fail', 'skip'))
+    summary = dict((status, sum(item['status'] == status for item in found)) for status in ('pass', 'info', 'warn', 'fail', 'skip'))
     summary['total'] = len(found)
     failed = [item for item in found if item['status'] == 'fail']
     warned = [item for item in found if item['status'] == 'warn']
@@ -40,7 +41,8 @@ def summarize(found, fail_on, where=None):
             ' and %d more' % (len(named) - MSG_NAMES) if len(named) > MSG_NAMES else '', key_of(first), first['detail'],
             first['hint'])
     else:
-        msg = 'No check failed or warns: %d passed, %d skipped.' % (summary['pass'], summary['skip'])
+        msg = 'No check failed or warns: %d passed, %d skipped%s.' % (
+            summary['pass'], summary['skip'], ', %d for information' % summary['info'] if summary['info'] else '')
     if where:
         msg += ' ' + where
     result = {'changed': False, 'checks': found, 'summary': summary, 'failed_checks': [key_of(item) for item in failed],

@@ -140,18 +140,19 @@ class Run:
             if not fixed and current['status'] == 'HEALTHY':
                 if mutable and not self.module.check_mode:
                     self._job(self.api.set_dns_updates, desired['enable_dns_updates'])
-                return bool(mutable), 'changed ' + ', '.join(mutable) if mutable else 'already joined'
+                return bool(mutable), 'changed ' + ', '.join(mutable) if mutable else 'already joined, HEALTHY'
         self._need_credentials('join %s' % desired['domain'])
-        if self.module.check_mode:
-            return True, 'would join %s' % desired['domain']
-        if current['enabled']:
-            self._job(self.api.disable)
         if desired['hostname'] is None:  # the NAS host name, never a leftover default NetBIOS name like TRUENAS
             hostname = self.client.call('network.configuration.config')['hostname']
             try:
                 desired['hostname'] = settings.netbios_name(hostname)
             except ValueError as exc:
                 raise JoinFailed('%s Set hostname to a NetBIOS name for this NAS.' % exc, status=current['status'])
+        if self.module.check_mode:
+            return True, ('would join %s as %s (check mode: the credentials of %s were not checked, no password was '
+                          'sent; the real join proves them)' % (desired['domain'], desired['hostname'], self.params['username']))
+        if current['enabled']:
+            self._job(self.api.disable)
         started = self.clock()
         self._job(self.api.join, desired, self.params['password'])
         self.wait_healthy()
@@ -216,9 +217,13 @@ def run(module, client):
         granted = None
         if desired and params.get('admin_group'):
             if module.check_mode and not (before['enabled'] and before['status'] == 'HEALTHY'):  # no lookup before a join
-                granted, name, sid = True, admin_group.qualified(desired['domain'], params['admin_group']), None
+                granted, name, sid = True, admin_group.qualified(admin_group.netbios_domain(desired['domain']),
+                                                                 params['admin_group']), None
             else:
-                granted, name, sid = admin_group.grant(client, desired['domain'], params['admin_group'], module.check_mode)
+                if changed:
+                    job.api.read()  # the NetBIOS name the join took from the domain controllers
+                granted, name, sid = admin_group.grant(client, job.api.netbios_domain(desired['domain']),
+                                                       params['admin_group'], module.check_mode)
             summary += '; %s %s the %s role' % (name, 'granted' if granted else 'holds', admin_group.ROLE)
     except JoinFailed as exc:
         return job.failed(exc.result, before, diff)

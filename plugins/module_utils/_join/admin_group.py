@@ -15,13 +15,14 @@ ROLE = 'FULL_ADMIN'
 
 
 def netbios_domain(domain):
-    """Entra DS: the first label of the managed domain (15 characters at most) is its NetBIOS name."""
+    """Entra DS's default NetBIOS name, the first label of the managed domain: what to expect before a join; a joined
+    NAS knows the real one (directory_api ``netbios_domain``)."""
     return domain.split('.')[0].upper()
 
 
-def qualified(domain, group):
+def qualified(netbios, group):
     """``NETBIOS\\group``, the name winbind resolves."""
-    return '%s\\%s' % (netbios_domain(domain), group)
+    return '%s\\%s' % (netbios, group)
 
 
 def _holds(privilege, qualified, sid=None):
@@ -30,9 +31,10 @@ def _holds(privilege, qualified, sid=None):
         for entry in privilege.get('ds_groups') or [])
 
 
-def grant(client, domain, group, check_mode):
-    """Make sure ``group`` of ``domain`` holds FULL_ADMIN; returns (changed, privilege name, sid or None)."""
-    name = qualified(domain, group)
+def grant(client, netbios, group, check_mode):
+    """Make sure ``group`` of the domain named ``netbios`` holds FULL_ADMIN; returns (changed, privilege name, sid or
+    None)."""
+    name = qualified(netbios, group)
     privileges = client.call('privilege.query') or []
     if any(_holds(privilege, name) for privilege in privileges):
         return False, name, None

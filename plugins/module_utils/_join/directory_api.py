@@ -7,13 +7,15 @@ PRIVATE to the collection. 25.04 has ``activedirectory.*`` (legacy schema, idmap
 25.10 unified everything in ``directoryservices.*``. Both read into the same state shape:
 ``enabled``, ``domain``, ``hostname``, ``computer_account_ou``, ``site``, ``enable_dns_updates``,
 ``idmap`` ({builtin, domain: (low, high)}), ``status``, ``status_msg``; ``idmap_ranges()`` lists every range
-as {kind (builtin, domain, trusted), name, backend, range: (low, high)}.
+as {kind (builtin, domain, trusted), name, backend, range: (low, high)}; ``netbios_domain(domain)`` is the
+NetBIOS domain name the joined NAS uses (the first label of ``domain`` only before a join).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.nasjoin.entra.plugins.module_utils._join.admin_group import netbios_domain as first_label_netbios
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import versions
 
 
@@ -51,6 +53,11 @@ class DirectoryAPI:
         state['status'], state['status_msg'] = self.status()
         return state
 
+    def netbios_domain(self, domain):
+        """After ``read``: the NetBIOS domain name the NAS took from the domain controllers when it joined (the name
+        winbind resolves ``DOMAIN\\name`` with); before a join, the Entra Domain Services default, the first label."""
+        return self._joined_netbios() or first_label_netbios(domain)
+
     def _job(self, method, payload, timeout, on_progress):
         return self.client.call_job(method, payload, timeout=timeout, on_progress=on_progress)
 
@@ -80,6 +87,13 @@ class DirectoryServices(DirectoryAPI):
             'enable_dns_updates': bool(self.raw.get('enable_dns_updates')),
             'idmap': ranges,
         }
+
+    def _joined_netbios(self):
+        """The idmap domain's ``name``: TrueNAS fills it with the domain's NetBIOS name (the DC's workgroup) on a join."""
+        if self.raw.get('service_type') != 'ACTIVEDIRECTORY':
+            return None
+        idmap = (self.raw.get('configuration') or {}).get('idmap') or {}
+        return (idmap.get('idmap_domain') or {}).get('name') or None
 
     def idmap_ranges(self):
         """Every idmap range (after ``read``): builtin, the domain, trusted domains."""
@@ -138,6 +152,14 @@ class ActiveDirectory(DirectoryAPI):
             'enable_dns_updates': bool(self.raw.get('allow_dns_updates')),
             'idmap': None,  # read on demand: the idmap rows cost one more call
         }
+
+    def _joined_netbios(self):
+        """winbind's NetBIOS name of the joined domain (idmap.query DOMAIN_INFO of the domain's row; null until joined)."""
+        if not self.raw.get('enable'):
+            return None
+        rows = self.client.call('idmap.query', [['name', '=', self._ROWS['domain']]],
+                                {'extra': {'additional_information': ['DOMAIN_INFO']}})
+        return next(((row.get('domain_info') or {}).get('netbios_domain') for row in rows or []), None) or None
 
     def idmap_rows(self):
         rows = self.client.call('idmap.query', [['name', 'in', list(self._ROWS.values())]])

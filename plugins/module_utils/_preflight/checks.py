@@ -5,7 +5,7 @@
 
 PRIVATE to the collection. Pure functions of probe outcomes (see probes.py: a dict, or
 {'problem': kind, 'detail': text}); each returns a check {name, target, status, value, detail,
-hint} with status pass, warn, fail or skip (_entra/findings.py). Hints follow the Entra Domain Services
+hint} with status pass, info, warn, fail or skip (_entra/findings.py). Hints follow the Entra Domain Services
 failure table.
 """
 

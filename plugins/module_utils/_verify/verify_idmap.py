@@ -100,7 +100,7 @@ class Verify:
         """A check per expected user and group, and the generated names among them."""
         found, generated = [], []
         for given in users:
-            lookup = checks.lookup_name(given, self.domain, upn_to_sam)
+            lookup = checks.lookup_name(given, self.domain, upn_to_sam, self.context['netbios'])
             entry, error = self.user(lookup)
             self.resolved[given] = entry
             self._seen(entry)
@@ -109,12 +109,14 @@ class Verify:
             if names:
                 generated.append(names)
         for group in groups:
-            lookup = checks.lookup_name(group['name'], self.domain)
+            lookup = checks.lookup_name(group['name'], self.domain, netbios=self.context['netbios'])
             entry, error = nas_account(self.client, 'group', lookup)
             self._seen(entry)
             if entry:
+                netbios = self.context['netbios']
                 entry['missing'] = [member for member in group.get('members') or []
-                                    if entry['id'] not in (self.user(checks.lookup_name(member, self.domain, upn_to_sam))[0]
+                                    if entry['id'] not in (self.user(checks.lookup_name(member, self.domain, upn_to_sam,
+                                                                                        netbios))[0]
                                                            or {'groups': []})['groups']]
             found.append(checks.account('group', group['name'], lookup, entry, error, self.context))
         return found, generated
@@ -256,8 +258,9 @@ def run(module, client):
     local = enumerated_ids(client, True)
     found += checks.idmap_ranges(ranges, max(local['user'] | local['group'] | set([0])))
     primary = next(entry for entry in ranges if entry['kind'] == 'domain')
-    netbios = netbios_domain(domain)
-    context = {'domain': domain, 'domain_range': primary['range'], 'backend': primary['backend'], 'domain_sid': None}
+    netbios = api.netbios_domain(domain)
+    context = {'domain': domain, 'netbios': netbios, 'domain_range': primary['range'], 'backend': primary['backend'],
+               'domain_sid': None}
     result = {'domain': domain, 'status': state['status'], 'cache_refreshed': refreshed, 'directory': None,
               'idmap': [dict(entry, range=list(entry['range'])) for entry in ranges]}
     if not healthy:

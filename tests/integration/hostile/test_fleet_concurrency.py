@@ -57,5 +57,5 @@ def test_twenty_nas_with_twenty_forks_twice(fleet_of, tmp_path):
     assert sorted(again) == NAMES
     for name, result in again.items():
         seen = fleet.nas[name].counters()
-        assert result['config']['hostname'].lower() == name and result['msg'] == 'already joined'
+        assert result['config']['hostname'].lower() == name and result['msg'] == 'already joined, HEALTHY'
         assert seen['writes'] == 0 and seen['connections'] == 3 and seen['rate_limited'] == 0, (name, seen)

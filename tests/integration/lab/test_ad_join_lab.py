@@ -95,7 +95,11 @@ def test_check_mode_and_disable_only(lab, nas1):
     predicted = join_play(runner, 'nas1-api', '--check', **JOIN)
     assert predicted.rc == 0 and predicted.changed == 1 and control.counters()['writes'] == 0
     assert computer_dn(lab, 'nas1') is None
-    assert join_play(runner, 'nas1-api', **JOIN).rc == 0
+    assert 'credentials of %s were not checked' % lab['join_user']['upn'] in predicted.result['msg']
+    joined = join_play(runner, 'nas1-api', **JOIN)
+    assert joined.rc == 0
+    predicted_hostname = predicted.result['config']['hostname']  # the diff's after
+    assert predicted_hostname is not None and predicted_hostname == joined.result['config']['hostname']
     disabled = join_play(runner, 'nas1-api', state='absent')
     assert disabled.rc == 0 and 'stays in the directory' in disabled.result['msg']
     assert computer_dn(lab, 'nas1') == 'CN=NAS1,%s' % lab['computers_ou']

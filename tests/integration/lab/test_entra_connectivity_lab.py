@@ -77,7 +77,7 @@ def test_healthy_stand_in_passes_every_check(lab, lab_ansible, tmp_path, host, w
     assert result['changed'] is False and result['failed_checks'] == []
     assert {item['status'] for item in result['checks']} == {'pass'}, result['msg']
     assert result['nas']['probes_ran_on'] == where and result['connection']['transport'] == transport
-    assert result['summary'] == {'pass': 44, 'warn': 0, 'fail': 0, 'skip': 0, 'total': 44}
+    assert result['summary'] == {'pass': 44, 'info': 0, 'warn': 0, 'fail': 0, 'skip': 0, 'total': 44}
     credentials = check(result, 'credentials', lab['dc_ips'][0])
     assert credentials['value']['attempts'] == 1 and credentials['value']['user'] == lab['join_user']['upn']
     assert lab['join_user']['password'] not in run.stdout

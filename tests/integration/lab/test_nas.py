@@ -1,7 +1,10 @@
-"""NAS stand-ins: reached over SSH exactly as a NAS (root, lab key, TrueNAS's Python), and
-over wss to the TrueNAS middleware emulator with the lab CA."""
+"""NAS stand-ins: reached over SSH exactly as a NAS (root, lab key, TrueNAS's Python), wherever the lab directory
+is (sshd keeps StrictModes on), and over wss to the TrueNAS middleware emulator with the lab CA."""
 import json
+import os
 import ssl
+import stat
+from pathlib import Path
 
 import pytest
 import websocket
@@ -31,6 +34,19 @@ def test_ssh_with_the_stand_in_python(any_lab):
         assert seen["websocket"] and seen["dns.resolver"]      # TrueNAS ships both
         assert not seen["ldap3"]                               # TrueNAS does not
         assert seen["socket"] == any_lab["emulator"]
+
+
+def test_sshd_strict_modes_pass_for_any_lab_directory(any_lab):
+    """sshd checks the authorized keys file and every directory above it (owned by root, writable by no one else);
+    the lab keeps the file outside its directory, so a lab directory under /tmp (mode 1777) works too."""
+    for nas in any_lab["nas"]:
+        config = (Path(nas["dir"]) / "ssh" / "sshd_config").read_text().splitlines()
+        assert "StrictModes yes" in config
+        keys = Path(next(line.split(None, 1)[1] for line in config if line.startswith("AuthorizedKeysFile ")))
+        assert Path(any_lab["lab_dir"]) not in keys.parents
+        for path in [keys] + list(keys.parents):
+            mode = os.stat(path)
+            assert mode.st_uid == 0 and not mode.st_mode & (stat.S_IWGRP | stat.S_IWOTH), path
 
 
 def test_midclt_over_ssh_reaches_the_emulator(any_lab):

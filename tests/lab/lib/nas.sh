@@ -45,17 +45,25 @@ nas_etc() {
   changed "member configuration of ${NAS_NAME[$i]}"
 }
 
+# The authorized keys of stand-in NETNS's root: under /run, not the lab directory, because sshd (StrictModes, kept on)
+# refuses a key file below a directory others may write, such as /tmp, and a lab directory may be anywhere.
+nas_keys_dir() { echo "/run/nasjoin-lab/$1"; }
+
 nas_sshd() {
-  local i=$1 d=${NAS_DIR[$1]}/ssh n=${#CHANGES[@]} p
-  mkdir -p "$d"
+  local i=$1 d=${NAS_DIR[$1]}/ssh n=${#CHANGES[@]} p k
+  k=$(nas_keys_dir "${NAS_NETNS[$i]}")
+  mkdir -p "$d" "$k"
+  chmod 755 /run/nasjoin-lab "$k"
   [ -s "$d/ssh_host_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -f "$d/ssh_host_ed25519_key"
-  write_file "$d/authorized_keys" < "$SSH_KEY.pub"
+  write_file "$k/authorized_keys" < "$SSH_KEY.pub"
+  chmod 600 "$k/authorized_keys"
   # root with the lab key only, on the stand-in's address only, as Ansible reaches a NAS
   write_file "$d/sshd_config" <<EOF
 ListenAddress ${NAS_IP[$i]}:22
 HostKey $d/ssh_host_ed25519_key
 PidFile $d/sshd.pid
-AuthorizedKeysFile $d/authorized_keys
+AuthorizedKeysFile $k/authorized_keys
+StrictModes yes
 PermitRootLogin prohibit-password
 PubkeyAuthentication yes
 PasswordAuthentication no

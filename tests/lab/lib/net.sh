@@ -86,18 +86,18 @@ ns_stop() {
   stop_pids 15 $(ip netns pids "$1")
 }
 
-# ns_remove NETNS: its processes, veth, namespace and /etc/netns/NETNS
+# ns_remove NETNS: its processes, veth, namespace, /etc/netns/NETNS and a stand-in's authorized keys
 ns_remove() {
   ns_stop "$1"
   ip link del "$1" 2>/dev/null || true          # synchronously; `ip netns del` is not
   [ -e "/run/netns/$1" ] && ip netns del "$1"
-  rm -rf "/etc/netns/$1"
+  rm -rf "/etc/netns/$1" "$(nas_keys_dir "$1")"
 }
 
 net_down() {
   local ns
   for ns in $(lab_namespaces); do ns_remove "$ns" & done
   wait
-  rmdir /etc/netns 2>/dev/null || true
+  rmdir /etc/netns /run/nasjoin-lab 2>/dev/null || true
   if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link del "$BRIDGE"; fi
 }

@@ -115,7 +115,7 @@ def test_fresh_join_then_converged(version):
         assert join['createcomputer'] == ''
     nas.calls = []
     again = ad_join.run(Module(), nas)
-    assert again['changed'] is False and again['msg'] == 'already joined'
+    assert again['changed'] is False and again['msg'] == 'already joined, HEALTHY'
     assert nas.writes() == [] and not any(PASSWORD in repr(params) for dummy, params in nas.calls)
 
 
@@ -124,6 +124,13 @@ def test_check_mode_predicts_without_writing():
     result = ad_join.run(Module(check_mode=True), nas)
     assert result['changed'] is True and nas.writes() == []
     assert result['diff']['after']['enabled'] is True and result['diff']['after']['domain'] == DOMAIN
+    assert 'credentials of admin@%s were not checked' % DOMAIN in result['msg'] and PASSWORD not in repr(result)
+
+
+def test_check_mode_diff_predicts_the_hostname_the_join_keeps():
+    predicted = ad_join.run(Module(check_mode=True), NAS())['diff']['after']['hostname']
+    real = ad_join.run(Module(), NAS())['diff']['after']['hostname']
+    assert predicted == real and predicted is not None
 
 
 def test_joined_elsewhere_is_refused_unless_forced():
@@ -317,3 +324,33 @@ def test_admin_group_predicted_before_a_join_in_check_mode():
     nas = NAS()
     result = ad_join.run(Module(check_mode=True, admin_group='AAD DC Administrators'), nas)
     assert result['changed'] is True and result['admin_group']['changed'] is True and nas.writes() == []
+
+
+class OtherNetbiosNAS(AdminNAS):
+    """A NAS joined to a managed domain whose NetBIOS name is not its first label (as winbind and the middleware say)."""
+
+    NETBIOS = 'CONTOSONB'
+
+    def __init__(self, version):
+        super(OtherNetbiosNAS, self).__init__()
+        self.version = tuple(int(part) for part in version.split('.'))
+        self.ds['configuration']['idmap']['idmap_domain']['name'] = self.NETBIOS
+
+    def call(self, method, *params):
+        if method == 'group.get_group_obj':
+            self.calls.append((method, params))
+            return {'gr_name': params[0]['groupname'], 'sid': self.SID}
+        if method == 'idmap.query' and len(params) > 1:  # 25.04: winbind's view of the joined domain
+            assert params[1] == {'extra': {'additional_information': ['DOMAIN_INFO']}}
+            return [dict(row, domain_info={'netbios_domain': self.NETBIOS}) for row in self.idmap
+                    if row['name'] == 'DS_TYPE_ACTIVEDIRECTORY']
+        return super(OtherNetbiosNAS, self).call(method, *params)
+
+
+@pytest.mark.parametrize('version', ['25.04.2', '25.10.1'])
+def test_admin_group_is_named_with_the_netbios_name_of_the_joined_nas(version):
+    nas = OtherNetbiosNAS(version)
+    result = ad_join.run(Module(admin_group='AAD DC Administrators'), nas)
+    assert result['admin_group']['group'] == 'CONTOSONB\\AAD DC Administrators'
+    assert [params[0]['groupname'] for method, params in nas.calls if method == 'group.get_group_obj'] == \
+        ['CONTOSONB\\AAD DC Administrators']

@@ -39,7 +39,7 @@ def run(monkeypatch, capsys, fake_transport):
 def test_healthy_run_is_read_only_and_says_where_it_ran(run):
     result, transport = run(ARGS)
     assert result['changed'] is False and 'failed' not in result
-    assert result['summary'] == {'pass': 44, 'warn': 0, 'fail': 0, 'skip': 0, 'total': 44}
+    assert result['summary'] == {'pass': 44, 'info': 0, 'warn': 0, 'fail': 0, 'skip': 0, 'total': 44}
     assert result['nas']['probes_ran_on'] == 'controller' and result['nas']['hostname'] == 'nas1'
     assert transport.methods() == ['network.configuration.config', 'system.info']
     assert PASSWORD not in json.dumps(result) and KEY not in json.dumps(result)
