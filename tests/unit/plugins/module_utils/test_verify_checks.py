@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.nasjoin.entra.plugins.module_utils._preflight.checks import summarize
+from ansible_collections.nasjoin.entra.plugins.module_utils._entra.findings import summarize
 from ansible_collections.nasjoin.entra.plugins.module_utils._verify import checks
 
 DOMAIN = 'aaddscontoso.com'
