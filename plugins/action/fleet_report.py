@@ -43,7 +43,7 @@ class ActionModule(ActionBase):
     """Collect every host's registered step results and write the report files."""
 
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('dest', 'formats', 'hosts'))
+    _VALID_ARGS = frozenset(('dest', 'formats', 'hosts', 'started'))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -51,6 +51,7 @@ class ActionModule(ActionBase):
             'dest': {'type': 'path', 'required': True},
             'formats': {'type': 'list', 'elements': 'str', 'choices': list(RENDERERS), 'default': list(RENDERERS)},
             'hosts': {'type': 'list', 'elements': 'str'},
+            'started': {'type': 'bool', 'default': False},
         })
         hostvars = task_vars['hostvars']
         names = args['hosts'] if args['hosts'] is not None else task_vars['ansible_play_hosts_all']
@@ -60,7 +61,8 @@ class ActionModule(ActionBase):
         now = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
         # a host of this play that is no longer in it (unreachable, or failed where no rescue ran) is never reported ok
         left = set(task_vars.get('ansible_play_hosts_all') or ()) - set(task_vars.get('ansible_play_hosts') or ())
-        report = fleet([host_record(name, hostvars[name], name not in left) for name in names], now)
+        started = now if args['started'] else None
+        report = fleet([host_record(name, hostvars[name], name not in left, started) for name in names], now)
         dest = os.path.abspath(args['dest'])
         paths = dict((fmt, os.path.join(dest, RENDERERS[fmt][0])) for fmt in args['formats'])
         changed = True

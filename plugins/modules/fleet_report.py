@@ -29,7 +29,9 @@ description:
     alone; C(warn) is for what an operator should act on.
   - The report holds each host's DNS settings, every preflight check, the join status and time, the verification
     counts and the first failure with its fix. No other host variable is read, so no secret reaches it.
-  - Run it once (C(run_once=true)) after the roles.
+  - Run it once (C(run_once=true)) after the roles, and once with O(started=true) before them, so that a run which
+    ends before its report (every host unreachable, or the run stopped) leaves a report of this run saying so
+    rather than the last run's.
 author:
   - nasjoin.entra maintainers (@nasjoin)
 attributes:
@@ -52,6 +54,13 @@ options:
     description: Directory on the controller for the report files; created when missing.
     type: path
     required: true
+  started:
+    description:
+      - Write the report of a run that is starting - every host V(not run), each step saying that this run has not
+        reported it yet - whatever the hosts registered before. The main playbook does this before its first step, so
+        no report of an earlier run survives a run that ends before its own report.
+    type: bool
+    default: false
   formats:
     description: Which files to write.
     type: list

@@ -30,6 +30,8 @@ UNREACHABLE_HINT = ('Ansible could not reach the NAS (SSH for a host without tru
 LEFT_PLAY_MSG = ('the host left the play at a task that registered no result (Ansible marked it failed or unreachable '
                  'there): the play output names the task')
 NOT_RUN_WHY = 'not part of this run (--tags, --skip-tags or --start-at-task left the step out)'
+STARTED_WHY = ('the run that started at %s has not reported this host: if that run is over, it ended before its '
+               'report (every host unreachable or failed, or the run was stopped); the play output says why')
 
 
 def _state(result):
@@ -120,12 +122,12 @@ def _outcome(steps, first_failure):
     return 'changed' if any(step['state'] == 'changed' for step in steps.values()) else 'ok'
 
 
-def _explain_not_run(steps, first_failure):
+def _explain_not_run(steps, first_failure, not_run_why):
     """Each step that did not run says why: the host stopped before it, or the run left it out."""
     stopped = None
     for name, step in steps.items():
         if step['state'] == 'not run':
-            step['why'] = 'the host stopped at %s' % stopped if stopped else NOT_RUN_WHY
+            step['why'] = 'the host stopped at %s' % stopped if stopped else not_run_why
         elif step['state'] in ('failed', 'unreachable'):
             stopped = name
     if first_failure is not None and stopped is None:
@@ -151,11 +153,14 @@ def _notes(steps):
             if check['status'] == 'info']
 
 
-def host_record(name, hostvars, in_play=True):
-    """One host's record: where it is, the outcome and why, each step, its first failure with the fix, and notes."""
+def host_record(name, hostvars, in_play=True, started=None):
+    """One host's record: where it is, the outcome and why, each step, its first failure with the fix, and notes.
+    ``started``: the time a run started, for the record written before any step (every step not run yet)."""
+    if started:
+        hostvars = {'truenas_api_url': hostvars.get('truenas_api_url'), 'ansible_host': hostvars.get('ansible_host')}
     steps = dict((step, _step(step, hostvars.get(var))) for step, var in STEPS)
     first_failure = _first_failure(steps, hostvars.get('entra_failure'), in_play)
-    _explain_not_run(steps, first_failure)
+    _explain_not_run(steps, first_failure, STARTED_WHY % started if started else NOT_RUN_WHY)
     outcome = _outcome(steps, first_failure)
     return {
         'host': name,

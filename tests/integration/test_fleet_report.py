@@ -117,3 +117,44 @@ def test_hosts_that_left_the_play_are_never_ok(ansible):
     assert records['failing']['outcome'] == 'failed' and 'left the play' in records['failing']['first_failure']['msg']
     report = [body for host, status, body in result.results if 'outcomes' in body][0]
     assert report['unreachable_hosts'] == ['gone'] and report['failed_hosts'] == ['failing']
+
+
+UNREACHED_PLAY = '''- name: every host unreachable
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: start the report
+      nasjoin.entra.fleet_report:
+        dest: "{{ report_dir }}"
+        started: true
+      run_once: true
+    - name: a step that reaches no host
+      ansible.builtin.ping:
+      register: entra_network_result
+    - name: report
+      nasjoin.entra.fleet_report:
+        dest: "{{ report_dir }}"
+      run_once: true
+'''
+
+
+def test_a_run_that_ends_before_its_report_leaves_no_old_report(ansible):
+    """Every host unreachable: Ansible ends the play before the report task. The report started with the run says
+    that no host was reported; the green report of the run before is gone."""
+    out = ansible.tmp_path / 'out'
+    assert run(ansible).rc == 0  # an earlier run's report: nas1 changed
+    hosts = dict(('nas%d' % number, {'ansible_connection': 'ssh', 'ansible_host': '127.0.0.1', 'ansible_port': 9,
+                                     'ansible_ssh_common_args': '-o ConnectTimeout=5'}) for number in (1, 2))
+    ansible.inventory = ansible.tmp_path / 'unreached.yml'
+    ansible.inventory.write_text(yaml.safe_dump({'all': {'hosts': hosts}}))
+    play = ansible.tmp_path / 'unreached-play.yml'
+    play.write_text(UNREACHED_PLAY)
+    result = ansible.run_playbook(play, '-e', 'report_dir=%s' % out)
+    assert result.rc == 4, result.stdout + result.stderr
+    assert [host for host, status, body in result.results if status == 'UNREACHABLE!'] == ['nas1', 'nas2']
+    written = json.loads((out / 'fleet-report.json').read_text())
+    assert written['outcomes'] == {'not run': 2}
+    for record in written['records']:
+        assert all('has not reported this host' in step['why'] for step in record['steps'].values()), record
+    assert '## nas1: not run' in (out / 'fleet-report.md').read_text()
+    assert 'has not reported this host' in (out / 'fleet-report.html').read_text()

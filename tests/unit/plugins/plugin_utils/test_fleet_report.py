@@ -100,6 +100,13 @@ def test_a_failure_outside_the_steps_is_named_by_its_task():
     assert record['outcome'] == 'failed' and record['first_failure']['step'] == failure['task']
 
 
+def test_the_report_of_a_starting_run_shows_no_step_and_no_earlier_result():
+    earlier = hostvars(network=NETWORK_OK, preflight=PREFLIGHT_OK, join=JOIN_OK, verify=VERIFY_INFO)
+    record = host_record('nas1', earlier, started='2026-12-04T18:00:00Z')
+    assert record['outcome'] == 'not run' and record['first_failure'] is None
+    assert all(step['state'] == 'not run' and '2026-12-04T18:00:00Z' in step['why'] for step in record['steps'].values())
+
+
 def test_a_host_with_nothing_registered_was_not_run_and_says_why():
     nothing = host_record('nas4', {})
     assert nothing['outcome'] == 'not run' and 'tags' in nothing['why'] and nothing['first_failure'] is None
