@@ -138,7 +138,10 @@ class ActiveDirectory(DirectoryAPI):
     params = {'bindname': 'username', 'bindpw': 'password', 'domainname': 'domain', 'netbiosname': 'hostname',
               'createcomputer': 'computer_account_ou', 'site': 'site', 'range_low': 'idmap', 'range_high': 'idmap'}
     _ROWS = {'builtin': 'DS_TYPE_DEFAULT_DOMAIN', 'domain': 'DS_TYPE_ACTIVEDIRECTORY'}
-    reads = (('activedirectory.config', ()), ('directoryservices.status', ()), ('idmap.query', ()))
+    # the domain's idmap row with winbind's domain information: the NetBIOS name it joined with
+    _DOMAIN_INFO = ([['name', '=', _ROWS['domain']]], {'extra': {'additional_information': ['DOMAIN_INFO']}})
+    reads = (('activedirectory.config', ()), ('directoryservices.status', ()), ('idmap.query', ()),
+             ('idmap.query', _DOMAIN_INFO))
 
     def _read_config(self):
         self.raw = self.client.call('activedirectory.config') or {}
@@ -157,8 +160,7 @@ class ActiveDirectory(DirectoryAPI):
         """winbind's NetBIOS name of the joined domain (idmap.query DOMAIN_INFO of the domain's row; null until joined)."""
         if not self.raw.get('enable'):
             return None
-        rows = self.client.call('idmap.query', [['name', '=', self._ROWS['domain']]],
-                                {'extra': {'additional_information': ['DOMAIN_INFO']}})
+        rows = self.client.call('idmap.query', *self._DOMAIN_INFO)
         return next(((row.get('domain_info') or {}).get('netbios_domain') for row in rows or []), None) or None
 
     def idmap_rows(self):
