@@ -253,9 +253,10 @@ def decide(seen, wanted, nas, secure_ldap, max_clock_skew, now):
     """Every check, in ORDER, from the probe outcomes; a probe that did not run is a skip that says why."""
     domain, dc_ips = wanted['domain'], wanted['dc_ips']
     found = [checks.hostname(nas['hostname'])]
-    for (name, target), outcome in seen.items():
-        if name == 'resolver':
-            found.append(checks.resolver(target, dc_ips, [record % domain for record in RESOLVER_RECORDS], outcome))
+    for target in wanted['nameservers'] or nas['nameservers']:  # in the NAS's order, however the answers came
+        if ('resolver', target) in seen:
+            found.append(checks.resolver(target, dc_ips, [record % domain for record in RESOLVER_RECORDS],
+                                         seen[('resolver', target)]))
     if not any(key[0] == 'resolver' for key in seen):
         found.append(findings.check('resolver', None, 'fail', 'the NAS has no nameserver', None, checks.RESOLVER_HINT))
     for ip in dc_ips:
