@@ -210,11 +210,11 @@ nas:
            probes_ran_on: nas}
 dc_probes:
   description:
-    - Whether the DC probes were shared (C(shared), and the C(run) of O(fleet_probes) they came from) or made by this
-      run (C(shared=false) and C(why)).
+    - Whether the DC probes were shared (C(shared), the C(run) of O(fleet_probes) they came from, and the probes this
+      run made itself, C(own_probes), as C(name@target)) or made by this run (C(shared=false) and C(why)).
   returned: unless O(probes_only)
   type: dict
-  sample: {shared: true, run: fleet-3f2a9c01b7de}
+  sample: {shared: true, run: fleet-3f2a9c01b7de, own_probes: [credentials@10.0.1.4, resolver@10.0.1.4, resolver@10.0.1.5]}
 fleet_probes:
   description:
     - With O(probes_only), the DC probes' outcomes (C(outcomes), each C([check name, DC address, outcome])), the

@@ -338,7 +338,8 @@ def run(module, client):
         seen = probe_with_shared(prober, wanted, nas, shared, params['password'])
     found = decide(seen, wanted, nas, params['secure_ldap'], params['max_clock_skew'], time.time())
     result = report(found, nas, bool(params['api_url']), params['fail_on'])
-    result['dc_probes'] = ({'shared': True, 'run': params['fleet_probes']['run']} if shared is not None
-                           else {'shared': False, 'why': why_not})
+    result['dc_probes'] = ({'shared': True, 'run': params['fleet_probes']['run'],
+                            'own_probes': sorted('%s@%s' % key for key in seen if key not in shared)}
+                           if shared is not None else {'shared': False, 'why': why_not})
     result['elapsed_ms'] = round((time.monotonic() - started) * 1000, 1)
     return result

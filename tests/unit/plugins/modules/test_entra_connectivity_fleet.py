@@ -69,7 +69,8 @@ def test_matching_fleet_probes_give_the_same_checks_with_only_the_nas_own_probes
     shared = fleet_probes(run)
     result, calls, connected = run(dict(ARGS, fleet_probes=shared))
     assert connected and calls == OWN_PROBES
-    assert result['dc_probes'] == {'shared': True, 'run': shared['run']}
+    assert result['dc_probes'] == {'shared': True, 'run': shared['run'],
+                                   'own_probes': ['credentials@' + DC1, 'resolver@' + DC1, 'resolver@' + DC2]}
     assert without_times(result) == without_times(own) and result['summary']['pass'] == 44
     assert PASSWORD not in json.dumps(result)
 
