@@ -53,7 +53,8 @@ def main():
             return Prober(wanted['domain'], timeout, Resolver(timeout), lab['ca_file'])
 
         def jobs(run_prober, seen):
-            found = connectivity.reachability_jobs(run_prober, wanted, facts, True)
+            found = connectivity.resolver_jobs(run_prober, wanted, facts)
+            found.update(connectivity.dc_jobs(run_prober, wanted, True))
             found.update(connectivity.protocol_follow_up(run_prober, wanted, True, lab['user_password'])(seen))
             return found
 

@@ -111,10 +111,11 @@ def write_inventory(workdir, lab, instances):
 
 
 def module_runs(path):
-    """From the bench_runs callback: {host: [(module, changed)]} of the collection's module tasks that ran."""
+    """From the bench_runs callback: {host: [(module, changed)]} of the collection's module tasks that ran for each
+    host (not the run_once ones, made once for the play: preflight's DC probes; the playbook's wall time holds them)."""
     runs = {}
     for result in json.loads(Path(path).read_text()):
-        if result['action'] in MODULES and result['status'] != 'skipped':
+        if result['action'] in MODULES and result['status'] != 'skipped' and not result['run_once']:
             runs.setdefault(result['host'], []).append((result['action'], result['changed'] or result['status'] != 'ok'))
     return runs
 

@@ -26,7 +26,7 @@ class CallbackModule(CallbackBase):
 
     def _record(self, result, status):
         self.results.append({'host': result.host.get_name(), 'action': result.task.action, 'status': status,
-                             'changed': result.is_changed()})
+                             'changed': result.is_changed(), 'run_once': bool(result.task.run_once)})
 
     def v2_runner_on_ok(self, result):
         self._record(result, 'ok')

@@ -18,8 +18,9 @@ from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.connection 
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 
 
-def run_module(spec, logic, needs_dns=None, **module_kwargs):
-    """Build the module from ``spec`` plus the connection options and run ``logic(module, client)``.
+def run_module(spec, logic, needs_dns=None, connects=None, **module_kwargs):
+    """Build the module from ``spec`` plus the connection options and run ``logic(module, client)`` (client None when
+    ``connects(params)`` says the run needs no NAS).
 
     ``logic`` returns the result dict (``failed=True`` in it fails the task with its ``msg``);
     ValueError means bad input (nothing was sent; every int and float option is checked
@@ -35,9 +36,12 @@ def run_module(spec, logic, needs_dns=None, **module_kwargs):
     connection = {}
     try:
         _validate.numbers(module.params, argument_spec)
-        client, connection = client_for(module)
-        with client:
-            result = logic(module, client)
+        if connects is None or connects(module.params):
+            client, connection = client_for(module)
+            with client:
+                result = logic(module, client)
+        else:
+            result = logic(module, None)
     except ValueError as exc:
         module.fail_json(msg=str(exc), connection=connection, changed=False)
     except TrueNASError as exc:

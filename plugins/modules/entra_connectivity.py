@@ -48,6 +48,12 @@ description:
   - The probes run where the module runs. On the NAS itself (over SSH, O(api_url) unset) they show the NAS's view.
     With O(api_url) the module runs on the controller, says so in its result, and still reads the NAS's host name,
     nameservers and clock through the API.
+  - From the controller the DC probes are the same for every NAS of a fleet. O(probes_only=true) runs them once
+    (no NAS is asked and no password sent) and returns them as RV(fleet_probes); given as O(fleet_probes) to each
+    NAS's run, that run probes only the NAS's own nameservers (and the credential check, with its own password) and
+    decides every check from the shared outcomes, as it would from its own. It uses them only with O(api_url) set
+    and when they were made for exactly its O(domain), O(dc_ips), O(secure_ldap), O(ldaps_ca_path),
+    O(probe_timeout) and O(username); otherwise it probes the DCs itself. RV(dc_probes) says which it did.
 author:
   - nasjoin.entra maintainers (@nasjoin)
 extends_documentation_fragment:
@@ -111,6 +117,20 @@ options:
     description:
       - The join user's password. Used for one Kerberos pre-authentication; never logged, returned or put in an error.
     type: str
+  probes_only:
+    description:
+      - Run only the domain controller probes, once for a fleet, and return them as RV(fleet_probes) with no check
+        decided. No NAS is connected to, and no credential check is made (O(password) is not needed nor used).
+      - Meant for a C(run_once) task delegated to the controller; see O(fleet_probes).
+    type: bool
+    default: false
+  fleet_probes:
+    description:
+      - The RV(fleet_probes) of a O(probes_only=true) run. Used only with O(api_url) (the probes then ran on the same
+        controller) and only when they were made for the same O(domain), O(dc_ips), O(secure_ldap),
+        O(ldaps_ca_path), O(probe_timeout) and O(username); otherwise ignored (RV(dc_probes) says why) and this run
+        probes the DCs itself.
+    type: dict
   fail_on:
     description:
       - V(fail) fails the task when a check fails, V(warn) also when one warns, V(never) only reports.
@@ -188,6 +208,19 @@ nas:
   type: dict
   sample: {hostname: nas01, nameservers: [10.0.1.4, 10.0.1.5], clock: "2026-11-22T10:00:00Z", clock_offset: 0.2,
            probes_ran_on: nas}
+dc_probes:
+  description:
+    - Whether the DC probes were shared (C(shared), the C(run) of O(fleet_probes) they came from, and the probes this
+      run made itself, C(own_probes), as C(name@target)) or made by this run (C(shared=false) and C(why)).
+  returned: unless O(probes_only)
+  type: dict
+  sample: {shared: true, run: fleet-3f2a9c01b7de, own_probes: [credentials@10.0.1.4, resolver@10.0.1.4, resolver@10.0.1.5]}
+fleet_probes:
+  description:
+    - With O(probes_only), the DC probes' outcomes (C(outcomes), each C([check name, DC address, outcome])), the
+      settings they were made for (C(settings)) and a name for this probe run (C(run)). No password is in it.
+  returned: when O(probes_only)
+  type: dict
 elapsed_ms:
   description: Wall time of all probes together, in milliseconds.
   returned: success
@@ -219,8 +252,10 @@ def main():
             username=dict(type='str'),
             password=dict(type='str', no_log=True),
             fail_on=dict(type='str', choices=['fail', 'warn', 'never'], default='fail'),
+            probes_only=dict(type='bool', default=False),
+            fleet_probes=dict(type='dict'),
         ),
-        connectivity.run, needs_dns=lambda params: True)
+        connectivity.run, needs_dns=lambda params: True, connects=lambda params: not params['probes_only'])
 
 
 if __name__ == '__main__':

@@ -6,7 +6,9 @@
 PRIVATE to the collection. Read the NAS's hostname, nameservers and clock through the client,
 run every probe concurrently (the reachability probes at once; each protocol check as soon as the
 probes it rests on have answered), decide each check (checks.py) and sum up. A dead DC costs one
-probe timeout; a healthy run costs about its slowest chain of probes.
+probe timeout; a healthy run costs about its slowest chain of probes. From the controller, the DC
+probes of a fleet can run once (probes_only) and be shared: each NAS then probes only its own
+nameservers and the credential check, and its checks are decided from the shared outcomes.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import time
+import uuid
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from ansible.module_utils.basic import missing_required_lib
@@ -56,7 +59,7 @@ def settings_from(params):
     }
     if params.get('ldaps_ca_path'):
         _validate.ca_file(params['ldaps_ca_path'], 'ldaps_ca_path')
-    if wanted['username'] and not params.get('password'):
+    if wanted['username'] and not params.get('password') and not params.get('probes_only'):
         raise ValueError('password: give the join user\'s password with username (or neither, to skip the credential check).')
     if params.get('nameservers'):
         wanted['nameservers'] = _validate.unique([_validate.nameserver(ip, 'nameservers[%d]' % index)
@@ -118,11 +121,16 @@ def _answered(seen, name, ip):
     return 'problem' not in seen.get((name, ip), {'problem': 'not probed'})
 
 
-def reachability_jobs(prober, wanted, nas, secure_ldap):
-    """First round: nameservers, each DC's DNS, ports and rootDSE, {(check name, target): (function, args...)}."""
-    domain = wanted['domain']
-    jobs = dict((('resolver', ns), (prober.srv, ns, [record % domain for record in RESOLVER_RECORDS]))
+def resolver_jobs(prober, wanted, nas):
+    """The NAS's own nameservers (its resolver view), {(check name, target): (function, args...)}."""
+    return dict((('resolver', ns), (prober.srv, ns, [record % wanted['domain'] for record in RESOLVER_RECORDS]))
                 for ns in wanted['nameservers'] or nas['nameservers'])
+
+
+def dc_jobs(prober, wanted, secure_ldap):
+    """First round of the DC probes: each DC's DNS, ports and rootDSE, {(check name, target): (function, args...)}."""
+    domain = wanted['domain']
+    jobs = {}
     for ip in wanted['dc_ips']:
         jobs[('dns_a', ip)] = (prober.addresses, ip, domain)
         jobs[('dns_srv', ip)] = (prober.srv, ip, [record % domain for record in DC_RECORDS])
@@ -166,11 +174,11 @@ def _needs(ip, secure_ldap):
 
 def protocol_follow_up(prober, wanted, secure_ldap, password):
     """The ``follow_up`` of probe_all that starts the protocol checks, each only where the reachability probes found
-    its port open: a DC's hardening probes once the probes they rest on have answered, the one credential check once
-    the KDC it uses (the first DC in order whose TCP 88 answered) is known. Each starts once."""
+    its port open: a DC's hardening probes once the probes they rest on have answered, the one credential check (with
+    a ``password`` only) once the KDC it uses (the first DC in order whose TCP 88 answered) is known. Each starts once."""
     user = checks.principal(wanted['username'], wanted['domain'])[0] if wanted['username'] else None
     waiting = dict((ip, _needs(ip, secure_ldap)) for ip in wanted['dc_ips'])
-    credentials = [bool(user)]  # the credential check is still to start
+    credentials = [bool(user and password)]  # the credential check is still to start
 
     def follow_up(seen):
         jobs = {}
@@ -191,17 +199,64 @@ def protocol_follow_up(prober, wanted, secure_ldap, password):
 def probe(prober, wanted, nas, secure_ldap, password=None):
     """Every probe, {(check name, target): outcome}: the reachability probes at once, each protocol check as soon as
     what it rests on has answered (never after the slowest reachability probe, a chain of DNS lookups)."""
-    return probe_all(reachability_jobs(prober, wanted, nas, secure_ldap), prober.timeout,
-                     protocol_follow_up(prober, wanted, secure_ldap, password))
+    jobs = resolver_jobs(prober, wanted, nas)
+    jobs.update(dc_jobs(prober, wanted, secure_ldap))
+    return probe_all(jobs, prober.timeout, protocol_follow_up(prober, wanted, secure_ldap, password))
+
+
+def probe_with_shared(prober, wanted, nas, shared, password=None):
+    """The NAS's own probes next to the ``shared`` DC outcomes: its nameservers, and the credential check (its own
+    password) on the KDC the shared outcomes name."""
+    jobs = resolver_jobs(prober, wanted, nas)
+    kdc = _kdc(wanted['dc_ips'], shared)[1]
+    if wanted['username'] and password and kdc:
+        user = checks.principal(wanted['username'], wanted['domain'])[0]
+        if user:
+            jobs[('credentials', kdc)] = (prober.credentials, kdc, user, password)
+    seen = dict(shared)
+    seen.update(probe_all(jobs, prober.timeout))
+    return seen
+
+
+def probe_settings(params, wanted):
+    """What the DC probes' outcomes depend on: fleet probes serve a NAS only when these are the same."""
+    return {'domain': wanted['domain'], 'dc_ips': wanted['dc_ips'], 'secure_ldap': params['secure_ldap'],
+            'ldaps_ca_path': params['ldaps_ca_path'], 'probe_timeout': params['probe_timeout'],
+            'username': wanted['username']}
+
+
+def fleet_probes(prober, wanted, settings_used):
+    """The DC probes once for a fleet (no NAS, no credential check): the ``fleet_probes`` result, outcomes as
+    [name, target, outcome] with the settings they were made for and a name for this run."""
+    seen = probe_all(dc_jobs(prober, wanted, settings_used['secure_ldap']), prober.timeout,
+                     protocol_follow_up(prober, wanted, settings_used['secure_ldap'], None))
+    return {'run': 'fleet-%s' % uuid.uuid4().hex[:12], 'settings': settings_used,
+            'outcomes': [[name, target, seen[(name, target)]] for name, target in sorted(seen)]}
+
+
+def shared_outcomes(fleet, settings_used, delegated):
+    """(the fleet probes' outcomes {(name, target): outcome}, or None, and why not): shared only from the controller,
+    for exactly this NAS's DC probe settings."""
+    if not fleet:
+        return None, 'no fleet probes given'
+    if not delegated:
+        return None, 'the probes run on the NAS (no api_url), each NAS from itself'
+    if not isinstance(fleet, dict) or not isinstance(fleet.get('outcomes'), list) or not fleet.get('run'):
+        raise ValueError('fleet_probes: give the fleet_probes result of a probes_only run of this module.')
+    if fleet.get('settings') != settings_used:
+        return None, 'the fleet probes %s were made for other settings (%s)' % (fleet['run'], ', '.join(
+            sorted(key for key in settings_used if (fleet.get('settings') or {}).get(key) != settings_used[key])))
+    return dict(((name, target), outcome) for name, target, outcome in fleet['outcomes']), None
 
 
 def decide(seen, wanted, nas, secure_ldap, max_clock_skew, now):
     """Every check, in ORDER, from the probe outcomes; a probe that did not run is a skip that says why."""
     domain, dc_ips = wanted['domain'], wanted['dc_ips']
     found = [checks.hostname(nas['hostname'])]
-    for (name, target), outcome in seen.items():
-        if name == 'resolver':
-            found.append(checks.resolver(target, dc_ips, [record % domain for record in RESOLVER_RECORDS], outcome))
+    for target in wanted['nameservers'] or nas['nameservers']:  # in the NAS's order, however the answers came
+        if ('resolver', target) in seen:
+            found.append(checks.resolver(target, dc_ips, [record % domain for record in RESOLVER_RECORDS],
+                                         seen[('resolver', target)]))
     if not any(key[0] == 'resolver' for key in seen):
         found.append(findings.check('resolver', None, 'fail', 'the NAS has no nameserver', None, checks.RESOLVER_HINT))
     for ip in dc_ips:
@@ -263,16 +318,28 @@ def report(found, nas, delegated, fail_on):
 
 
 def run(module, client):
-    """Probe, decide and report; never changes anything."""
+    """Probe, decide and report; never changes anything. ``probes_only``: the DC probes alone, no NAS (client None)."""
     params = module.params
     wanted = settings_from(params)
-    if wanted['username'] and not HAS_CRYPTOGRAPHY:
+    if wanted['username'] and params['password'] and not HAS_CRYPTOGRAPHY:
         module.fail_json(msg=missing_required_lib('cryptography'))
-    nas = nas_facts(client)
     prober = Prober(wanted['domain'], params['probe_timeout'], Resolver(params['probe_timeout']), params['ldaps_ca_path'])
     started = time.monotonic()
-    seen = probe(prober, wanted, nas, params['secure_ldap'], params['password'])
+    settings_used = probe_settings(params, wanted)
+    if params['probes_only']:
+        shared = fleet_probes(prober, wanted, settings_used)
+        return {'changed': False, 'fleet_probes': shared, 'elapsed_ms': round((time.monotonic() - started) * 1000, 1),
+                'msg': 'Probed %d domain controllers once for the fleet (%s).' % (len(wanted['dc_ips']), shared['run'])}
+    nas = nas_facts(client)
+    shared, why_not = shared_outcomes(params['fleet_probes'], settings_used, bool(params['api_url']))
+    if shared is None:
+        seen = probe(prober, wanted, nas, params['secure_ldap'], params['password'])
+    else:
+        seen = probe_with_shared(prober, wanted, nas, shared, params['password'])
     found = decide(seen, wanted, nas, params['secure_ldap'], params['max_clock_skew'], time.time())
     result = report(found, nas, bool(params['api_url']), params['fail_on'])
+    result['dc_probes'] = ({'shared': True, 'run': params['fleet_probes']['run'],
+                            'own_probes': sorted('%s@%s' % key for key in seen if key not in shared)}
+                           if shared is not None else {'shared': False, 'why': why_not})
     result['elapsed_ms'] = round((time.monotonic() - started) * 1000, 1)
     return result

@@ -83,6 +83,36 @@ def test_healthy_stand_in_passes_every_check(lab, lab_ansible, tmp_path, host, w
     assert lab['join_user']['password'] not in run.stdout
 
 
+FLEET_TASK = '''    - name: fleet probes
+      nasjoin.entra.entra_connectivity:
+        domain: "{{ entra_domain }}"
+        dc_ips: "{{ entra_dc_ips }}"
+        secure_ldap: true
+        ldaps_ca_path: "{{ entra_ca_path }}"
+        probe_timeout: 1
+        username: "{{ entra_join_user }}"
+        probes_only: true
+      delegate_to: localhost
+      run_once: true
+      register: fleet
+''' + TASK + '''        fleet_probes: "{{ fleet.fleet_probes }}"
+'''
+
+
+def test_shared_dc_probes_decide_the_same_checks_from_the_controller(lab, lab_ansible, tmp_path):
+    own = preflight(lab_ansible, 'nas1-api', tmp_path).result
+    run = lab_ansible.playbook(FLEET_TASK + API_DEFAULTS, *lab_ansible.secrets, hosts='nas1-api')
+    assert run.rc == 0, run.stdout + run.stderr
+    fleet, result = run.results[0][2], run.result
+    assert 'connection' not in fleet or not fleet['connection']
+    assert result['dc_probes']['shared'] is True and result['dc_probes']['run'] == fleet['fleet_probes']['run']
+    assert all(probe.split('@')[0] in ('resolver', 'credentials') for probe in result['dc_probes']['own_probes'])
+    assert [(item['name'], item['target'], item['status']) for item in result['checks']] == [
+        (item['name'], item['target'], item['status']) for item in own['checks']]
+    assert result['summary'] == own['summary'] == {'pass': 44, 'warn': 0, 'fail': 0, 'skip': 0, 'total': 44}
+    assert lab['join_user']['password'] not in run.stdout + run.stderr
+
+
 def test_non_dc_nameserver(lab, lab_ansible, tmp_path):
     dc1, dummy = lab['dc_ips']
     stranger = lab['network']['host_ip']          # the lab host: on the bridge, no DNS server

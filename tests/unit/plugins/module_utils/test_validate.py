@@ -8,7 +8,8 @@ import stat
 import pytest
 import yaml
 
-from ansible_collections.nasjoin.entra.plugins.filter.out_of_range import ROLE_OPTIONS, out_of_range
+from ansible.errors import AnsibleFilterError
+from ansible_collections.nasjoin.entra.plugins.filter.out_of_range import ROLE_OPTIONS, numbers_in_range, out_of_range
 from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
@@ -104,6 +105,15 @@ def test_the_role_filter_names_each_bad_variable():
         'entra_join_timeout: 1e+23 is not a number from 1 to 86400.',
         'entra_preflight_probe_timeout: nan is not a number from 0.1 to 300.',
         "entra_verify_refresh_timeout: 'soon' is not a number from 1 to 86400."]
+
+
+def test_the_spec_passes_only_when_every_number_is_in_range():
+    spec = {'entra_join_timeout': {'type': 'int'}}
+    assert numbers_in_range(spec, {'entra_join_timeout': '600', 'entra_preflight_probe_timeout': None}) is spec
+    with pytest.raises(AnsibleFilterError) as caught:
+        numbers_in_range(spec, {'entra_join_timeout': 'inf', 'entra_preflight_max_clock_skew': '-1'})
+    assert str(caught.value) == ('entra_join_timeout: inf is not a number from 1 to 86400. '
+                                 'entra_preflight_max_clock_skew: -1.0 is not a number from 1 to 3600.')
 
 
 @pytest.mark.parametrize('given, expected', [
