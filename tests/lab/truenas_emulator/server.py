@@ -148,7 +148,9 @@ class Server:
         if unix_socket:
             self.socket_path = await self._unix(unix_socket, lambda ws: self._serve(ws, 'unix'), options)
         if control_socket:
-            self.control_path = await self._unix(control_socket, self._serve_control, {})
+            # no keepalive pings: a test holds its control connection idle for minutes without reading, and
+            # websockets would close it when its pings go unanswered
+            self.control_path = await self._unix(control_socket, self._serve_control, {'ping_interval': None})
 
     async def _tcp(self, host, port, tls, options):
         transport = 'tls' if tls else 'tcp'
