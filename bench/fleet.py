@@ -260,8 +260,8 @@ def gap(data):
             big['dcs_cpu_s'], big['emulator_cpu_s'], shared, _bench.ratio(big['playbook_s'] - shared, big['floor_s'])),
         'The controller\'s own work per host: (1) the four modules cost %.2f CPU s run directly against %.2f s for four '
         'pings (entra_connectivity %.2fx ping, verify_idmap %.2fx); (2) the tasks every run has besides the modules (the '
-        'Azure discovery include, skipped without Azure settings; the one argument check of the four steps; the fleet '
-        'report; the final fail, skipped) cost %.2f ping tasks a host; (3) a collection module task costs Ansible more '
+        'Azure discovery include, skipped without Azure settings; the one argument check of the four steps, '
+        'nasjoin.entra.role_vars; the fleet report) cost %.2f ping tasks a host; (3) a collection module task costs Ansible more '
         'than ping does (a larger AnsiballZ payload, compiled from source on every run, and the action group\'s '
         'module_defaults templated on every task).' % (
             modules, 4 * direct['ping'][1], direct['entra_connectivity'][1] / direct['ping'][1],

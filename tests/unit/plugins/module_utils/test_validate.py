@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.nasjoin.entra.plugins.filter.out_of_range import ROLE_OPTIONS, numbers_in_range, out_of_range
+from ansible_collections.nasjoin.entra.plugins.filter.out_of_range import numbers_in_range, out_of_range
+from ansible_collections.nasjoin.entra.plugins.plugin_utils.role_numbers import ROLE_OPTIONS
 from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
