@@ -120,7 +120,7 @@ def main():
         'run is in fleet.md.'
         % (healthy['probes'], healthy['full_run_s'], healthy['full_run_cpu_s']),
         'The bound this lab sets: a full run used %.3f s of this process\'s CPU and %.3f s of the two DCs\' (means of %d '
-        'runs), %.3f s of work for %d CPUs, so no run here can take less than %.3f s; the full runs took %.3f s, %.2fx '
+        'runs), %.3f s of work for %d CPUs, so a mean run cannot take less than %.3f s here; the full runs took %.3f s, %.2fx '
         'that. '
         'This kernel has no netem (CONFIG_NET_SCH_NETEM unset), so the lab cannot add the network latency that makes '
         'the healthy run wait on its slowest probe, as the dead-DC rows do: the healthy target (<= 1.2x the slowest '
