@@ -34,21 +34,14 @@ description:
     rather than the last run's.
 author:
   - nasjoin.entra maintainers (@nasjoin)
+extends_documentation_fragment:
+  - nasjoin.entra.controller
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: In check mode no file is written.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
-    support: full
-  platform:
-    description: Target OS/families that can be operated against.
-    support: full
-    platforms: posix
 options:
   dest:
     description: Directory on the controller for the report files; created when missing.

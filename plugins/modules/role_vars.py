@@ -22,21 +22,14 @@ description:
     a host little more than a skipped task.
 author:
   - nasjoin.entra maintainers (@nasjoin)
+extends_documentation_fragment:
+  - nasjoin.entra.controller
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: It only reads.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
-    support: full
-  platform:
-    description: Target OS/families that can be operated against.
-    support: full
-    platforms: posix
 options:
   roles:
     description: The roles of this collection whose variables to check (names without the collection).
