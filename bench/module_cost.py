@@ -1,7 +1,8 @@
 """Cost of one entra_dns_config run next to ansible.builtin.ping on the same host, side by side.
 
-Runs, interleaved, plays of N tasks each: converged entra_dns_config over wss (API key), over the local
-socket (on-box), and ansible.builtin.ping; reports wall time per task above an empty play, and the
+Runs, interleaved, plays of N tasks each: converged entra_dns_config over wss (API key) in Ansible's worker and
+as an AnsiballZ payload (entra_in_worker=false, on a second emulated NAS: TrueNAS allows 20 logins a minute), over
+the local socket (on-box), and ansible.builtin.ping; reports wall time per task above an empty play, and the
 emulator's calls, connections and logins per module run. Writes bench/results/module_cost.{json,md}.
 Usage (collection installed on ANSIBLE_COLLECTIONS_PATH): python bench/module_cost.py [--tasks 10] [--rounds 3]
 """
@@ -30,9 +31,9 @@ DNS_TASK = '''  - name: dns
 %s'''
 
 
-def play(tasks):
-    return '- hosts: localhost\n  gather_facts: false\n  tasks:\n' + ''.join(tasks) if tasks else \
-        '- hosts: localhost\n  gather_facts: false\n  tasks: []\n'
+def play(tasks, in_worker=True):
+    head = '- hosts: localhost\n  gather_facts: false\n' + ('' if in_worker else '  vars:\n    entra_in_worker: false\n')
+    return head + ('  tasks:\n' + ''.join(tasks) if tasks else '  tasks: []\n')
 
 
 def run_play(workdir, name, text):
@@ -54,24 +55,27 @@ def main():
     workdir = Path(tempfile.mkdtemp(prefix='nasjoin-bench-'))
     (workdir / 'inventory.ini').write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
     tls = make_ca_and_cert(workdir / 'tls')
-    with Emulator('25.10', api_keys={'truenas_admin': KEY}) as nas:
+    with Emulator('25.10', api_keys={'truenas_admin': KEY}) as nas, Emulator('25.10', api_keys={'truenas_admin': KEY}) as nas2:
         nas.start('127.0.0.1', 0, tls['cert'], tls['key'], unix_socket=str(workdir / 'mw.sock'))
-        api = '      api_url: %s\n      api_key: %s\n      api_username: truenas_admin\n      ca_path: %s\n' % (nas.url, KEY, tls['ca'])
+        nas2.start('127.0.0.1', 0, tls['cert'], tls['key'])
+        api, api2 = ('      api_url: %s\n      api_key: %s\n      api_username: truenas_admin\n      ca_path: %s\n' % (
+            one.url, KEY, tls['ca']) for one in (nas, nas2))
         local = '      local_socket: %s\n' % nas.socket_path
         plays = {
-            'empty': play([]),
-            'ping': play(['  - name: ping\n    ansible.builtin.ping:\n'] * args.tasks),
-            'dns_api': play([DNS_TASK % api] * args.tasks),
-            'dns_local': play([DNS_TASK % local] * args.tasks),
+            'empty': (play([]), nas),
+            'ping': (play(['  - name: ping\n    ansible.builtin.ping:\n'] * args.tasks), nas),
+            'dns_api': (play([DNS_TASK % api] * args.tasks), nas),
+            'dns_api_ansiballz': (play([DNS_TASK % api2] * args.tasks, in_worker=False), nas2),
+            'dns_local': (play([DNS_TASK % local] * args.tasks), nas),
         }
-        run_play(workdir, 'warm', play([DNS_TASK % api]))  # converge once
+        run_play(workdir, 'warm', play([DNS_TASK % api, DNS_TASK % api2]))  # converge once
         times = {name: [] for name in plays}
         calls = {}
         for dummy in range(args.rounds):
-            for name, text in plays.items():
-                nas.reset_counters()
+            for name, (text, target) in plays.items():
+                target.reset_counters()
                 times[name].append(run_play(workdir, name, text))
-                calls[name] = nas.counters()
+                calls[name] = target.counters()
     best = {name: min(values) for name, values in times.items()}
     per_task = {name: (best[name] - best['empty']) / args.tasks for name in plays if name != 'empty'}
     result = {
@@ -82,14 +86,14 @@ def main():
                                   'logins': calls[name]['logins_ok'] / args.tasks,
                                   'calls': calls[name]['calls'] / args.tasks,
                                   'by_method': {method: count / args.tasks for method, count in calls[name]['by_method'].items()}}
-                           for name in ('dns_api', 'dns_local')},
+                           for name in ('dns_api', 'dns_api_ansiballz', 'dns_local')},
         'cpus': os.cpu_count(),
     }
     out = HERE / 'results'
     out.mkdir(exist_ok=True)
     (out / 'module_cost.json').write_text(json.dumps(result, indent=2) + '\n')
     rows = ['| task | s per task | x ping | connections/run | logins/run | calls/run |', '|---|---|---|---|---|---|']
-    for name in ('ping', 'dns_api', 'dns_local'):
+    for name in ('ping', 'dns_api', 'dns_api_ansiballz', 'dns_local'):
         run = result['per_module_run'].get(name, {})
         cells = (name, per_task[name], result['ratio_to_ping'][name],
                  run.get('connections', '-'), run.get('logins', '-'), run.get('calls', '-'))

@@ -42,6 +42,10 @@ def rows(results):  # pylint: disable=too-many-locals
                           '; the probes and the DCs need %.3f s of CPU per CPU of %d (the lab has no latency), a mean run took %.2fx that' % (
                               healthy['cpu_bound_s'], os.cpu_count(), healthy['full_over_cpu_bound'])
                           if 'cpu_bound_s' in healthy else ''), '<= 1.2x', met[healthy['met']]))
+        for run in connectivity.get('healthy_with_latency', []):
+            found.append(('Preflight, healthy, +%g ms a round trip to each DC: full run vs slowest probe' % run['latency_ms'],
+                          '%.3f s vs %.3f s = %.2fx' % (run['full_run_s'], run['slowest_single_s'], run['full_over_slowest']),
+                          '<= 1.2x', met[run['met']]))
         for run in connectivity['dc2_dead']:
             found.append(('Preflight, one DC dead: full run vs probe timeout %.0f s' % run['timeout_s'],
                           '%.3f s = %.2fx' % (run['full_run_s'], run['full_over_timeout']), '<= 1.2x', met[run['met']]))

@@ -77,6 +77,14 @@ attributes:
     description: Can run in check_mode and return changed status prediction without modifying the NAS.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+    details:
+      - When the task's connection is C(local), without C(become), C(async) or C(delegate_to), and its
+        C(ansible_python_interpreter) is the Python running Ansible, the module runs inside Ansible's worker process
+        (same arguments, check mode, diff and C(no_log)) instead of as an AnsiballZ payload.
+      - Set the variable C(entra_in_worker=false) to run it as an AnsiballZ payload; any other task always does.
   action_group:
     description: Use C(group/nasjoin.entra.truenas) in C(module_defaults) to set the connection options once.
     support: full

@@ -14,8 +14,8 @@ import pytest
 from ..conftest import COLLECTION, JOIN_PASSWORD, URL_KEY
 from .conftest import DOMAIN, Fleet, fleet_runner
 
-MARKER = '/tmp/nasjoin-hostile-injected'
-FIFO = '/tmp/nasjoin-hostile-fifo'  # made by the fixture: a CA path whose read would block
+MARKER = '/tmp/nasjoin-hostile-injected-%d' % os.getpid()  # per process: two suites may run at once
+FIFO = '/tmp/nasjoin-hostile-fifo-%d' % os.getpid()  # made by the fixture: a CA path whose read would block
 CREDENTIALS = 'api_url must not carry credentials (wss://********@127.0.0.1:'
 PATH_WORDS = 'the path must be /api/current (or none), with no query or fragment'
 

@@ -29,16 +29,19 @@ def test_a_planted_secret_is_found_in_each_form(tmp_path):
 
 
 @pytest.mark.parametrize('domain_nas', ['25.10'], indirect=True)
-def test_the_session_keeps_what_it_will_scan(ansible, domain_nas, tls):
+@pytest.mark.parametrize('in_worker, seen', [
+    ('true', ['nasjoin.entra.ad_join runs in the worker']),  # -vvv and up
+    ('false', ['<localhost> EXEC', 'AnsiballZ_ad_join.py'])], ids=['in-worker', 'ansiballz'])  # -vvvv
+def test_the_session_keeps_what_it_will_scan(ansible, domain_nas, tls, in_worker, seen):
     canary = SESSION['canary']
     assert {API_KEY, JOIN_PASSWORD, URL_KEY} <= set(canary.secrets)
     before = set(canary.files())
-    run = ansible.playbook(join_task(domain_nas, tls), '--diff')
+    run = ansible.playbook(join_task(domain_nas, tls), '--diff', '-e', 'entra_in_worker=%s' % in_worker)
     assert run.rc == 0, run.stdout + run.stderr
     new = dict((path.name.split('-', 1)[1], path) for path in set(canary.files()) - before)
     assert {'stdout.txt', 'stderr.txt', 'ansible.log', 'results.json'} <= set(new)
-    assert '<localhost> EXEC' in new['stdout.txt'].read_text()  # -vvvv
-    assert 'AnsiballZ_ad_join.py' in new['ansible.log'].read_text()
+    for text in seen:
+        assert text in new['stdout.txt'].read_text() and text in new['ansible.log'].read_text()
     requests = [json.loads(line) for path in canary.files() if path.name.endswith('requests.jsonl')
                 for line in path.read_text().splitlines()]
     logins = [entry for entry in requests if entry['method'] == 'auth.login_ex']

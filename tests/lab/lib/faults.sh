@@ -9,6 +9,10 @@
 #                                     (badPwdCount) only where a threshold is set, and the lab's
 #                                     domain policy has none; 1000 never locks the user out. `on`
 #                                     starts from 0 on both DCs (one good logon at each)
+#   delay DC MS                       hold every packet that reaches DC on lab0 for MS milliseconds
+#                                     (tools/delay.py on an NFQUEUE queue: works where the kernel
+#                                     has no netem); each round trip to DC takes MS longer
+#   undelay DC                        take the delay out again
 
 FAULT_TABLE=labfaults
 BAD_PWD_PSO=lab-count-bad-passwords
@@ -67,6 +71,44 @@ fault_unblock_port() {
     dc_nft "$i" list table inet "$FAULT_TABLE" | grep -q 'elements =' || dc_nft "$i" delete table inet "$FAULT_TABLE"
   fi
   log "${DC_NAME[$i]}: port ${2:-all} open again"
+}
+
+DELAY_QUEUE=7
+
+fault_delay() {
+  local i ms pidfile
+  i=$(dc_number "${1:-}"); ms=${2:-}
+  [[ $ms =~ ^[0-9]{1,4}(\.[0-9]+)?$ ]] || die "milliseconds expected (0-9999), got '$ms'"
+  command -v iptables >/dev/null || die "iptables not found: install it (labctl install)"
+  fault_undelay "$i" >/dev/null 2>&1
+  pidfile=$LAB_DIR/delay-dc$i.pid
+  ip netns exec "${DC_NETNS[$i]}" python3 "$LAB/tools/delay.py" --queue "$DELAY_QUEUE" --ms "$ms" \
+    > "$LAB_DIR/delay-dc$i.log" 2>&1 &
+  echo $! > "$pidfile"
+  local tries=50
+  until grep -q '^delay:' "$LAB_DIR/delay-dc$i.log"; do   # bound to its queue before any packet goes there
+    kill -0 "$(cat "$pidfile")" 2>/dev/null || die "delay.py stopped: $(cat "$LAB_DIR/delay-dc$i.log")"
+    tries=$((tries - 1)); [ $tries -gt 0 ] || die "delay.py did not start"
+    sleep 0.1
+  done
+  # --queue-bypass: should delay.py die, packets pass undelayed instead of being dropped
+  ip netns exec "${DC_NETNS[$i]}" iptables -I INPUT -i lab0 -j NFQUEUE --queue-num "$DELAY_QUEUE" --queue-bypass
+  log "${DC_NAME[$i]}: every packet in on lab0 held ${ms} ms"
+}
+
+fault_undelay() {
+  local i pidfile
+  i=$(dc_number "${1:-}"); pidfile=$LAB_DIR/delay-dc$i.pid
+  while ip netns exec "${DC_NETNS[$i]}" iptables -D INPUT -i lab0 -j NFQUEUE --queue-num "$DELAY_QUEUE" --queue-bypass \
+    2>/dev/null; do :; done
+  if [ -f "$pidfile" ]; then
+    local pid tries=50
+    pid=$(cat "$pidfile")
+    kill "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null && [ $tries -gt 0 ]; do sleep 0.1; tries=$((tries - 1)); done   # it unbinds the queue
+    rm -f "$pidfile"
+  fi
+  log "${DC_NAME[$i]}: no delay"
 }
 
 # samba-tool against dc1 over LDAP as Administrator (password from PASSWD, not argv)

@@ -4,7 +4,8 @@
 # samba-dsdb-modules and samba-ad-provision are only Recommends of samba, and a DC
 # cannot be provisioned without them
 PACKAGES=(samba samba-ad-dc samba-dsdb-modules samba-ad-provision winbind libnss-winbind
-          krb5-user smbclient ldb-tools iproute2 dnsutils openssl openssh-server python3-venv nftables)
+          krb5-user smbclient ldb-tools iproute2 dnsutils openssl openssh-server python3-venv nftables
+          iptables)   # iptables: the NFQUEUE rule of `labctl delay` (this kernel's nft has no queue statement)
 
 packages_missing() {
   local p
