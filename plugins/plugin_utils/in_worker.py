@@ -68,11 +68,15 @@ class ActionModule(ActionBase):
 
     def _runs_here(self, task_vars):
         """True when the module would run on the controller, as this user, with the Python running Ansible."""
+        wanted = self._templar.template(task_vars.get('entra_in_worker', True))
+        try:
+            if not boolean(wanted, strict=True):
+                return False
+        except TypeError:
+            raise AnsibleActionFail('entra_in_worker must be true or false, not %r' % (wanted,)) from None
         if get_module_encoder is None or self._connection.transport != 'local' or self._play_context.become:
             return False
         if self._task.async_val or self._task.delegate_to:
-            return False
-        if not boolean(self._templar.template(task_vars.get('entra_in_worker', True)), strict=False):
             return False
         return same_python(self._templar.template(task_vars.get('ansible_python_interpreter', '')))
 

@@ -1,6 +1,9 @@
-"""labctl itself: idempotent `up`, `status`, `env`, and a lab that stays in its namespaces."""
+"""labctl itself: idempotent `up`, `status`, `env`, a lab that stays in its namespaces, and its latency fault."""
 import shlex
+import socket
 import subprocess
+import time
+from pathlib import Path
 
 
 def test_status_reports_everything_up(any_lab):
@@ -49,3 +52,40 @@ def test_host_name_service_untouched(any_lab):
     assert any(line.startswith("passwd:") and "winbind" in line for line in nss.splitlines())
     with open("/etc/resolv.conf", encoding="utf-8") as f:
         assert not set(any_lab["dc_ips"]) & set(f.read().split())
+
+
+def _connect_seconds(ip, port=389):
+    started = time.monotonic()
+    socket.create_connection((ip, port), timeout=10).close()
+    return time.monotonic() - started
+
+
+def _delay_rules(lab, dc):
+    return subprocess.run(["ip", "netns", "exec", lab["dcs"][dc - 1]["netns"], "iptables", "-S", "INPUT"],
+                          capture_output=True, text=True, check=True).stdout.count("NFQUEUE")
+
+
+def test_delay_holds_each_packet_to_one_dc_and_undelay_takes_it_out(lab):
+    """`labctl delay` adds latency where the kernel has no netem: a TCP connect to the DC waits at least the delay
+    (its SYN is held), the other DC gets no rule, and `undelay` leaves no rule and no delay.py behind."""
+    pidfile = Path(lab["lab_dir"]) / "delay-dc1.pid"
+    lab.labctl("delay", "1", "300")
+    try:
+        assert _delay_rules(lab, 1) == 1 and _delay_rules(lab, 2) == 0
+        assert _connect_seconds(lab["dc_ips"][0]) >= 0.3
+        first = pidfile.read_text().strip()
+        again = lab.labctl("delay", "1", "250")  # a new delay replaces the old one
+        assert "held 250 ms" in again.stderr and _delay_rules(lab, 1) == 1
+        second = pidfile.read_text().strip()
+        assert second != first and not Path("/proc", first).exists()
+    finally:
+        lab.labctl("undelay", "1")
+    assert _delay_rules(lab, 1) == 0 and not pidfile.exists() and not Path("/proc", second).exists()
+    _connect_seconds(lab["dc_ips"][0])  # answers again
+
+
+def test_delay_refuses_bad_arguments(lab):
+    for args, message in ((["3", "10"], "DC number 1 or 2 expected"), (["1", "ten"], "milliseconds expected")):
+        res = lab.labctl("delay", *args, check=False)
+        assert res.returncode != 0 and message in res.stderr
+    assert _delay_rules(lab, 1) == 0

@@ -58,6 +58,12 @@ def test_anything_else_runs_as_ansiballz(plugin, task_vars):
     assert not plugin._runs_here(task_vars)
 
 
+@pytest.mark.parametrize('value', ['maybe', 2, ''])
+def test_an_opt_out_that_is_not_a_boolean_is_refused_by_name(value):
+    with pytest.raises(in_worker.AnsibleActionFail, match='entra_in_worker must be true or false'):
+        action()._runs_here(dict(HERE, entra_in_worker=value))
+
+
 def test_older_ansible_core_runs_as_ansiballz(monkeypatch):
     monkeypatch.setattr(in_worker, 'get_module_encoder', None)
     assert not action()._runs_here(dict(HERE))
