@@ -73,7 +73,14 @@ fault_unblock_port() {
   log "${DC_NAME[$i]}: port ${2:-all} open again"
 }
 
+# the NFQUEUE rule of `delay` (--queue-bypass: should delay.py die, packets pass undelayed instead of being dropped)
 DELAY_QUEUE=7
+DELAY_RULE=(INPUT -i lab0 -j NFQUEUE --queue-num "$DELAY_QUEUE" --queue-bypass)
+
+dc_iptables() { # dc_iptables I IPTABLES-ARGS...: iptables inside DC I's namespace
+  local i=$1; shift
+  ip netns exec "${DC_NETNS[$i]}" iptables "$@"
+}
 
 fault_delay() {
   local i ms pidfile
@@ -91,16 +98,14 @@ fault_delay() {
     tries=$((tries - 1)); [ $tries -gt 0 ] || die "delay.py did not start"
     sleep 0.1
   done
-  # --queue-bypass: should delay.py die, packets pass undelayed instead of being dropped
-  ip netns exec "${DC_NETNS[$i]}" iptables -I INPUT -i lab0 -j NFQUEUE --queue-num "$DELAY_QUEUE" --queue-bypass
+  dc_iptables "$i" -I "${DELAY_RULE[@]}"
   log "${DC_NAME[$i]}: every packet in on lab0 held ${ms} ms"
 }
 
 fault_undelay() {
   local i pidfile
   i=$(dc_number "${1:-}"); pidfile=$LAB_DIR/delay-dc$i.pid
-  while ip netns exec "${DC_NETNS[$i]}" iptables -D INPUT -i lab0 -j NFQUEUE --queue-num "$DELAY_QUEUE" --queue-bypass \
-    2>/dev/null; do :; done
+  while dc_iptables "$i" -D "${DELAY_RULE[@]}" 2>/dev/null; do :; done
   if [ -f "$pidfile" ]; then
     local pid tries=50
     pid=$(cat "$pidfile")
