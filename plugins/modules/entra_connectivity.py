@@ -139,9 +139,8 @@ options:
     default: fail
 notes:
   - The credential check needs C(cryptography) (TrueNAS ships it) for the AES keys; every other probe uses the Python
-    standard library and dnspython, so nothing beyond what TrueNAS ships is needed on the NAS.
+    standard library (DNS included), so nothing beyond what TrueNAS ships is needed on the NAS.
 requirements:
-  - dnspython >= 2.0
   - cryptography (only with O(username))
 '''
 
@@ -255,7 +254,7 @@ def main():
             probes_only=dict(type='bool', default=False),
             fleet_probes=dict(type='dict'),
         ),
-        connectivity.run, needs_dns=lambda params: True, connects=lambda params: not params['probes_only'])
+        connectivity.run, connects=lambda params: not params['probes_only'])
 
 
 if __name__ == '__main__':

@@ -73,8 +73,6 @@ options:
       - Seconds to wait for each DNS answer during verification. From 0.1 to 300.
     type: float
     default: 3.0
-requirements:
-  - dnspython >= 2.0 (when O(verify=true))
 '''
 
 EXAMPLES = r'''
@@ -167,7 +165,7 @@ def main():
             verify=dict(type='bool', default=True),
             verify_timeout=dict(type='float', default=3.0),
         ),
-        dns_config.run, needs_dns=lambda params: params['verify'])
+        dns_config.run)
 
 
 if __name__ == '__main__':

@@ -20,7 +20,7 @@ import struct
 import time
 
 from ansible_collections.nasjoin.entra.plugins.module_utils._directory import der, kerberos, ldap
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import DNSProblem, DNSTimeout, srv_with_addresses
+from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import DNSProblem, DNSRefused, DNSTimeout, srv_with_addresses
 from ansible_collections.nasjoin.entra.plugins.module_utils._directory.kerberos_crypto import string_to_key
 
 PROBE_DN = 'cn=nasjoin-preflight-probe'  # no such object: a bind as it can lock nobody out
@@ -129,13 +129,14 @@ class Prober:
     def srv(self, nameserver, names):
         """SRV targets (with addresses) of each name at ``nameserver``: {name: targets or {'problem'...}}.
 
-        The first timeout ends the probe: a dead nameserver costs one timeout, not one per name.
+        The first timeout or refusal ends the probe: a dead nameserver costs one timeout, or one "port unreachable"
+        (hosts send few of those a second), not one per name.
         """
         found = {}
         for name in names:
             try:
                 found[name] = srv_with_addresses(self.resolver, nameserver, name)[0]
-            except DNSTimeout as exc:
+            except (DNSTimeout, DNSRefused) as exc:
                 found[name] = failure(exc, self.timeout)
                 break
             except DNSProblem as exc:
