@@ -131,8 +131,9 @@ def main():
         'each of its probes waiting for the timeout), the full run costs its slowest probe. The module starts each '
         'protocol check as soon as the probes it rests on have answered (never after the slowest DNS lookup), shares '
         'the DNS answers of a run between its probes and builds its TLS contexts once. Profile of the healthy full run: '
-        '%.3f s wall, %.3f s CPU of this process (building requests and parsing answers, dnspython for the DNS probes, '
-        'TLS handshakes, Kerberos AS-REQs, and starting one thread per probe, each start a switch to the new thread '
+        '%.3f s wall, %.3f s CPU of this process (building requests and parsing answers: DNS, LDAP and Kerberos, '
+        'each in the collection\'s own codec; TLS handshakes; the AES key of the credential check; starting one '
+        'thread per probe, each start a switch to the new thread '
         'under the GIL), the rest is the DCs\' CPU on the same cores. A cProfile of a whole entra_connectivity module '
         'run is in fleet.md.'
         % (healthy['probes'], healthy['full_run_s'], healthy['full_run_cpu_s']),
