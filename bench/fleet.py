@@ -228,7 +228,7 @@ def main():  # pylint: disable=too-many-locals
     # one NAS more than the largest run, for the direct runs: one the playbook runs of the last minute did not log in to
     with FleetProcess(max(sizes) + 1, workdir, directory_options(lab)) as fleet:
         instances, reserve = fleet.listing['instances'][:-1], fleet.listing['instances'][-1]
-        inventory, secrets = write_inventory(workdir, lab, instances + [reserve])
+        inventory, secrets = write_inventory(workdir, lab, fleet.listing['instances'])
         api = api_economy(fleet, inventory, secrets, env, instances[:API_HOSTS])
         costs = step_costs(inventory, secrets, env, workdir, instances[:API_HOSTS], api)
         cpu = fleet.cpu()

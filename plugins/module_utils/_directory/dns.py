@@ -11,7 +11,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
 import socket
 import struct
 import time
@@ -74,7 +73,7 @@ class Resolver:
     def query(self, nameserver, name, rdtype):
         """Answers of ``name``/``rdtype`` ('A' or 'SRV') at ``nameserver`` as text records."""
         deadline = time.monotonic() + self.timeout
-        question = (struct.unpack('>H', os.urandom(2))[0], name, rdtype)
+        question = (dns_wire.random_id(), name, rdtype)
         try:
             request = dns_wire.question(*question)
         except dns_wire.WireError as exc:

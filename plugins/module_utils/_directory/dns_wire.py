@@ -12,9 +12,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import struct
 
-TYPES = {'A': 1, 'SRV': 33}
+TYPES = {'A': 1, 'SOA': 6, 'SRV': 33}  # SOA only asked (the UDP 53 probe counts the answer's bytes), never read
 CNAME, IN = 5, 1
 RCODES = {0: 'NOERROR', 1: 'FORMERR', 2: 'SERVFAIL', 3: 'NXDOMAIN', 4: 'NOTIMP', 5: 'REFUSED'}
 TRUNCATED, RESPONSE = 0x0200, 0x8000
@@ -35,6 +36,11 @@ def encode_name(name):
     if any(not 0 < len(label) < 64 for label in encoded) or sum(len(label) + 1 for label in encoded) > 254:
         raise WireError('%r is not a valid DNS name' % name)
     return b''.join(struct.pack('B', len(label)) + label for label in encoded) + b'\x00'
+
+
+def random_id():
+    """A message id no one can guess (RFC 5452)."""
+    return struct.unpack('>H', os.urandom(2))[0]
 
 
 def question(ident, name, rdtype):
@@ -99,8 +105,9 @@ def answer(message, ident, name, rdtype):
     got_id, flags, count, answers = struct.unpack('>HHHH', message[:8])
     if got_id != ident or not flags & RESPONSE or count != 1:
         return None
+    wanted = name.rstrip('.').lower() + '.'
     asked, offset = _name(message, 12)
-    if asked.lower() != name.rstrip('.').lower() + '.' or message[offset:offset + 4] != struct.pack('>HH', TYPES[rdtype], IN):
+    if asked.lower() != wanted or message[offset:offset + 4] != struct.pack('>HH', TYPES[rdtype], IN):
         return None
     offset += 4
     records = []
@@ -115,7 +122,6 @@ def answer(message, ident, name, rdtype):
         if klass == IN and kind in (TYPES[rdtype], CNAME):
             records.append((owner.lower(), kind, _text(message, kind, offset, size)))
         offset += size
-    wanted = name.rstrip('.').lower() + '.'
     for dummy in range(MAX_CNAMES):
         found = [text for owner, kind, text in records if owner == wanted and kind == TYPES[rdtype]]
         alias = [text for owner, kind, text in records if owner == wanted and kind == CNAME]

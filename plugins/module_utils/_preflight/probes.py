@@ -19,7 +19,7 @@ import ssl
 import struct
 import time
 
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory import der, kerberos, ldap
+from ansible_collections.nasjoin.entra.plugins.module_utils._directory import der, dns_wire, kerberos, ldap
 from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import DNSProblem, DNSRefused, DNSTimeout, srv_with_addresses
 from ansible_collections.nasjoin.entra.plugins.module_utils._directory.kerberos_crypto import string_to_key
 
@@ -44,12 +44,6 @@ def failure(exc, timeout):
     if isinstance(exc, OSError):
         return {'problem': 'unreachable', 'detail': exc.strerror or str(exc)}
     return {'problem': 'protocol', 'detail': 'unexpected answer (%s)' % (exc or type(exc).__name__)}
-
-
-def _dns_query(domain):
-    """A DNS query (SOA of ``domain``, recursion desired) for the UDP 53 probe."""
-    name = b''.join(struct.pack('B', len(label)) + label.encode('ascii') for label in domain.split('.')) + b'\x00'
-    return struct.pack('>HHHHHH', struct.unpack('>H', os.urandom(2))[0], 0x0100, 1, 0, 0, 0) + name + struct.pack('>HH', 6, 1)
 
 
 def _legacy_context():
@@ -114,7 +108,7 @@ class Prober:
 
     def udp(self, ip, port):
         """One datagram of the port's own protocol (DNS query, AS-REQ, CLDAP ping) gets an answer."""
-        payload = {53: lambda: _dns_query(self.domain),
+        payload = {53: lambda: dns_wire.question(dns_wire.random_id(), self.domain, 'SOA'),
                    88: lambda: kerberos.as_req('krbtgt', self.realm, [kerberos.AES256]),
                    389: lambda: ldap.netlogon_ping(self.domain)}[port]()
         sock = socket.socket(socket.AF_INET6 if ':' in ip else socket.AF_INET, socket.SOCK_DGRAM)

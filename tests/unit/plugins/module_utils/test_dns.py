@@ -33,11 +33,12 @@ def reply(request, rcode=dns.rcode.NOERROR, records=(), truncated=False, ident=N
     return message.to_wire()
 
 
-def test_the_question_is_what_dnspython_reads():
-    message = dns.message.from_wire(dns_wire.question(4242, '_ldap._tcp.dc._msdcs.' + ZONE, 'SRV'))
+@pytest.mark.parametrize('rdtype', ['A', 'SOA', 'SRV'])
+def test_the_question_is_what_dnspython_reads(rdtype):
+    message = dns.message.from_wire(dns_wire.question(4242, '_ldap._tcp.dc._msdcs.' + ZONE, rdtype))
     assert message.id == 4242 and message.flags & dns.flags.RD and not message.flags & dns.flags.QR
     assert [(question.name, question.rdtype) for question in message.question] == [
-        (dns.name.from_text('_ldap._tcp.dc._msdcs.' + ZONE), dns.rdatatype.SRV)]
+        (dns.name.from_text('_ldap._tcp.dc._msdcs.' + ZONE), dns.rdatatype.from_text(rdtype))]
     assert not message.answer and not message.additional
 
 
