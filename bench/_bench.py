@@ -130,7 +130,7 @@ def table(header, rows):
 
 def chart(name, title, labels, series, unit='s'):
     """bench/results/<name>.png: grouped bars, one group per label, one bar per series {legend: [values]}.
-    matplotlib comes from bench/requirements.txt (bench/run installs it into the project venv)."""
+    matplotlib comes from locks/bench-py3.11.txt (bench/run's venv)."""
     import matplotlib  # pylint: disable=import-outside-toplevel
     matplotlib.use('Agg')
     from matplotlib import pyplot  # pylint: disable=import-outside-toplevel

@@ -12,12 +12,12 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from .arm_server import ArmServer, domain_service
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'lab'))
-from truenas_emulator.certs import make_ca_and_cert  # noqa: E402  pylint: disable=wrong-import-position
+from truenas_emulator.certs import key_usage, make_ca_and_cert  # noqa: E402  pylint: disable=wrong-import-position
 
 TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47'
 SUBSCRIPTION = '1639790a-76a2-4ac4-98d9-8562f5dfcb4d'
@@ -39,13 +39,21 @@ def azure_tls(tmp_path_factory):
 
 @pytest.fixture(scope='session')
 def sp_certificate(tmp_path_factory):
-    """An RSA key and self-signed certificate of a service principal: the combined PEM file and the certificate."""
+    """An RSA key and self-signed certificate of a service principal: the combined PEM file and the certificate.
+    Shaped like the client certificate a tenant admin uploads (an end entity that signs, for client auth)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'nasjoin-test-app')])
     now = datetime.datetime.now(datetime.timezone.utc)
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     cert = (x509.CertificateBuilder(subject_name=name, issuer_name=name, public_key=key.public_key(),
                                     serial_number=x509.random_serial_number(), not_valid_before=now,
-                                    not_valid_after=now + datetime.timedelta(days=30)).sign(key, hashes.SHA256()))
+                                    not_valid_after=now + datetime.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(key_usage(digital_signature=True, key_encipherment=True), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+            .add_extension(ski, critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
+            .sign(key, hashes.SHA256()))
     cert_pem = cert.public_bytes(serialization.Encoding.PEM)
     path = tmp_path_factory.mktemp('sp') / 'app.pem'
     path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,

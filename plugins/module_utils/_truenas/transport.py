@@ -145,16 +145,16 @@ class WebSocketTransport(JsonRpcTransport):
         self.ca_path = ca_path
 
     def _ssl_context(self):
-        """TLS 1.2+, hostname and chain checked against ``ca_path`` or else the system store."""
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        """TLS 1.2+, hostname and chain checked against ``ca_path`` or else the system store, with this Python's
+        default verification flags (3.13 and later: strict X.509 checks)."""
+        where = {}
+        if self.validate_certs and self.ca_path:
+            where = {'capath': self.ca_path} if os.path.isdir(self.ca_path) else {'cafile': self.ca_path}
+        context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, **where)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         if not self.validate_certs:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
-        elif self.ca_path:
-            context.load_verify_locations(**({'capath': self.ca_path} if os.path.isdir(self.ca_path) else {'cafile': self.ca_path}))
-        else:
-            context.load_default_certs()
         return context
 
     def _open(self):

@@ -44,7 +44,7 @@ class Directory:
         self.domain = domain
         self.base = options.get('base') or 'OU=AADDC Users,%s' % domain_dn(domain)
         self.page_size = options['page_size']
-        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=options.get('ca_path'), version=ssl.PROTOCOL_TLS_CLIENT)
+        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=options.get('ca_path'))  # Python's default context
         servers = [ldap3.Server(host, port=options['port'], use_ssl=True, tls=tls, get_info=ldap3.NONE,
                                 connect_timeout=options['timeout']) for host in options.get('servers') or [domain]]
         self.conn = ldap3.Connection(ldap3.ServerPool(servers, ldap3.FIRST, active=1, exhaust=True),

@@ -25,8 +25,8 @@ apt_install() {
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; made_policy=1
   fi
-  apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  apt-get -o DPkg::Lock::Timeout=600 update -q
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
   [ $made_policy = 0 ] || rm -f /usr/sbin/policy-rc.d
   cmp -s "$nss" /etc/nsswitch.conf || { log "restoring /etc/nsswitch.conf"; cp -a "$nss" /etc/nsswitch.conf; }
   rm -f "$nss"
@@ -37,25 +37,21 @@ apt_install() {
   log "installed ${missing[*]} in $(since "$t0")s"
 }
 
-# Python venvs of the system python3 under $CACHE_DIR: the stand-ins' interpreter, with
-# only what TrueNAS ships (nas/requirements.txt, derived in nas/python-packages.txt), and the
-# emulator's (nas/emulator-requirements.txt)
-VENVS=("$NAS_VENV:$LAB/nas/requirements.txt" "$EMULATOR_VENV:$LAB/nas/emulator-requirements.txt")
+# The lab's Python venvs under $CACHE_DIR, each exactly its lock (scripts/venv.sh): the stand-ins'
+# interpreter, with only what TrueNAS ships (locks/nas.in, derived in nas/python-packages.txt), and the
+# emulator's (locks/emulator.in). Both on Debian 12's Python 3.11, as the stand-ins run it.
+# shellcheck source=../../../scripts/venv.sh
+. "$LAB/../../scripts/venv.sh"
+VENVS=("$NAS_VENV:$LOCKS/nas-py3.11.txt" "$EMULATOR_VENV:$LOCKS/emulator-py3.11.txt")
 
-venv_ready() { # venv_ready DIR:REQUIREMENTS
-  [ -x "${1%%:*}/bin/python" ] && [ "$(cat "${1%%:*}/requirements.md5" 2>/dev/null)" = "$(md5sum < "${1#*:}")" ]
-}
+venv_ready() { venv_current "${1%%:*}" "${1#*:}" /usr/bin/python3; } # venv_ready DIR:LOCK
 
-venv_install() { # venv_install DIR:REQUIREMENTS
-  local dir=${1%%:*} req=${1#*:} t0
+venv_install() { # venv_install DIR:LOCK
+  local t0
   venv_ready "$1" && return 0
   t0=$(now)
-  rm -rf "$dir"
-  /usr/bin/python3 -m venv "$dir"
-  "$dir/bin/pip" install -q --disable-pip-version-check -r "$req" > "$dir.log" 2>&1 ||
-    die "pip install -r $req failed; see $dir.log"
-  md5sum < "$req" > "$dir/requirements.md5"
-  log "$dir ready in $(since "$t0")s"
+  venv_sync "${1%%:*}" "${1#*:}" /usr/bin/python3 || die "could not install ${1#*:} into ${1%%:*}"
+  log "${1%%:*} ready in $(since "$t0")s"
 }
 
 # One install at a time on this machine: labs in other directories share the packages and venvs,

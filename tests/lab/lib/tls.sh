@@ -1,13 +1,19 @@
 # shellcheck shell=bash
 # Lab CA and server certificates: one for both DCs (Entra DS secure LDAP wants *.<domain>)
 # and one per stand-in (its name and IP), all issued by the lab CA.
+# Both carry what RFC 5280 asks, so they pass strict chain checks (openssl verify -x509_strict,
+# Python 3.13's default ssl context): the CA's extensions come from a config of our own, not
+# from whatever the host's openssl.cnf puts in [v3_ca].
 
 tls_ca() {
   [ -s "$CA_FILE" ] && return 0
   mkdir -p "$(dirname "$CA_FILE")"
-  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=nasjoin lab CA $REALM" \
-    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
-    -keyout "$CA_KEY" -out "$CA_FILE" 2>/dev/null
+  printf '%s\n' "[req]" "distinguished_name=dn" "x509_extensions=ca" "[dn]" "[ca]" \
+    "basicConstraints=critical,CA:TRUE" "keyUsage=critical,keyCertSign,cRLSign" \
+    "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid:always" > "$CA_FILE.cnf"
+  openssl req -x509 -config "$CA_FILE.cnf" -newkey rsa:2048 -nodes -days 3650 \
+    -subj "/CN=nasjoin lab CA $REALM" -keyout "$CA_KEY" -out "$CA_FILE" 2>/dev/null
+  rm -f "$CA_FILE.cnf"
   chmod 600 "$CA_KEY"
   changed "lab CA"
 }
@@ -20,7 +26,7 @@ tls_issue() {
   mkdir -p "$dir"
   printf '%s\n' "subjectAltName=$san" "basicConstraints=CA:FALSE" \
     "keyUsage=critical,digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" \
-    "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid,issuer" > "$dir/ext.cnf"
+    "subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid:always" > "$dir/ext.cnf"
   openssl req -newkey rsa:2048 -nodes -subj "/CN=$cn" -keyout "$dir/key.pem" -out "$dir/req.pem" 2>/dev/null
   chmod 600 "$dir/key.pem"
   openssl x509 -req -in "$dir/req.pem" -CA "$CA_FILE" -CAkey "$CA_KEY" -CAcreateserial \
