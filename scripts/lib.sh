@@ -10,12 +10,8 @@ export LC_ALL=C.UTF-8 PATH="$VENV/bin:$PATH" ANSIBLE_COLLECTIONS_PATH=$WORK
 
 log() { printf '[nasjoin %s] %s\n' "$(date +%T)" "$*" >&2; }
 
-# matrix_cells [--others]: "core python" of each cell of locks/matrix (--others: all but the default)
-matrix_cells() {
-  local skip=0
-  [ "${1:-}" != --others ] || skip=1
-  grep -v '^#' "$LOCKS/matrix" | tail -n +$((1 + skip))
-}
+# matrix_cells all|others: "core python" of each cell of locks/matrix (others: all but the default, the first)
+matrix_cells() { grep -v '^#' "$LOCKS/matrix" | tail -n +"$([ "$1" = others ] && echo 2 || echo 1)"; }
 
 # tally SUMMARY WORD: the number before WORD (passed, failed, error, skipped) in a pytest summary line, or 0
 tally() { local n; n=$(grep -oE "[0-9]+ $2" <<< "$1" | tail -n 1 | cut -d' ' -f1); echo "${n:-0}"; }

@@ -40,7 +40,8 @@ def test_validate_certs_false_is_the_only_way_to_turn_checks_off():
 
 def test_the_ldaps_client_lets_ldap3_use_pythons_default_context():
     pytest.importorskip('ldap3')
-    directory = Directory('aaddscontoso.com', {'page_size': 100, 'port': 636, 'timeout': 5, 'username': 'u',
-                                                'password': 'p', 'servers': ['dc1.aaddscontoso.com']})
+    options = {'page_size': 100, 'port': 636, 'timeout': 5, 'username': 'u', 'password': 'p',
+               'servers': ['dc1.aaddscontoso.com']}
+    directory = Directory('aaddscontoso.com', options)
     tls = directory.conn.server_pool.servers[0].tls
     assert tls.version is None and tls.validate == ssl.CERT_REQUIRED  # ldap3 then calls ssl.create_default_context
