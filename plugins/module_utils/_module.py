@@ -10,16 +10,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
+from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import HAS_DNSPYTHON
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.connection import client_for, connection_spec
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 
 
-def run_module(spec, logic, connects=None, **module_kwargs):
+def run_module(spec, logic, needs_dns=None, connects=None, **module_kwargs):
     """Build the module from ``spec`` plus the connection options and run ``logic(module, client)`` (client None when
-    ``connects(params)`` says the run needs no NAS).
+    ``connects(params)`` says the run needs no NAS). When ``needs_dns(params)`` says the run may look names up and
+    dnspython is missing, fail before anything is done.
 
     ``logic`` returns the result dict (``failed=True`` in it fails the task with its ``msg``);
     ValueError means bad input (nothing was sent; every int and float option is checked
@@ -30,6 +32,8 @@ def run_module(spec, logic, connects=None, **module_kwargs):
     argument_spec.update(spec)
     argument_spec = _validate.infinite_as_float(given, argument_spec)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **module_kwargs)
+    if needs_dns and needs_dns(module.params) and not HAS_DNSPYTHON:
+        module.fail_json(msg=missing_required_lib('dnspython', reason='for the DNS lookups'), changed=False)
     connection = {}
     try:
         _validate.numbers(module.params, argument_spec)

@@ -138,9 +138,11 @@ options:
     choices: [fail, warn, never]
     default: fail
 notes:
-  - The credential check needs C(cryptography) (TrueNAS ships it) for the AES keys; every other probe uses the Python
-    standard library (DNS included), so nothing beyond what TrueNAS ships is needed on the NAS.
+  - The DNS probes need C(dnspython) and the credential check needs C(cryptography) for the AES keys; TrueNAS ships
+    both, and every other probe uses the Python standard library, so nothing beyond what TrueNAS ships is needed on
+    the NAS.
 requirements:
+  - dnspython >= 2.3
   - cryptography (only with O(username))
 '''
 
@@ -254,7 +256,7 @@ def main():
             probes_only=dict(type='bool', default=False),
             fleet_probes=dict(type='dict'),
         ),
-        connectivity.run, connects=lambda params: not params['probes_only'])
+        connectivity.run, needs_dns=lambda params: True, connects=lambda params: not params['probes_only'])
 
 
 if __name__ == '__main__':

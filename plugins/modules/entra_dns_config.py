@@ -70,9 +70,11 @@ options:
     default: true
   verify_timeout:
     description:
-      - Seconds to wait for each DNS answer during verification. From 0.1 to 300.
+      - Seconds each DNS lookup of the verification may take, the UDP retries and TCP included. From 0.1 to 300.
     type: float
     default: 3.0
+requirements:
+  - dnspython >= 2.3 (when O(verify=true))
 '''
 
 EXAMPLES = r'''
@@ -165,7 +167,7 @@ def main():
             verify=dict(type='bool', default=True),
             verify_timeout=dict(type='float', default=3.0),
         ),
-        dns_config.run)
+        dns_config.run, needs_dns=lambda params: params['verify'])
 
 
 if __name__ == '__main__':

@@ -47,6 +47,6 @@ def test_introspection_finds_the_dependencies_of_the_installed_collection(tmp_pa
     tarball = built(tmp_path)
     run('ansible-galaxy', 'collection', 'install', '--force', str(tarball), '-p', str(tmp_path / 'installed'), cwd=tmp_path)
     found = yaml.safe_load(run('ansible-builder', 'introspect', '--sanitize', str(tmp_path / 'installed'), cwd=tmp_path))
-    assert sorted(entry.split('>=')[0] for entry in found['python']) == ['ldap3', 'websocket-client']
+    assert sorted(entry.split('>=')[0] for entry in found['python']) == ['dnspython', 'ldap3', 'websocket-client']
     assert all('nasjoin.entra' in entry for entry in found['python'])
     assert not found.get('system')  # bindep.txt: the libraries are pure Python

@@ -19,8 +19,8 @@ import ssl
 import struct
 import time
 
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory import der, dns_wire, kerberos, ldap
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import DNSProblem, DNSRefused, DNSTimeout, srv_with_addresses
+from ansible_collections.nasjoin.entra.plugins.module_utils._directory import der, kerberos, ldap
+from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import DNSProblem, DNSRefused, DNSTimeout, question, srv_with_addresses
 from ansible_collections.nasjoin.entra.plugins.module_utils._directory.kerberos_crypto import string_to_key
 
 PROBE_DN = 'cn=nasjoin-preflight-probe'  # no such object: a bind as it can lock nobody out
@@ -108,7 +108,7 @@ class Prober:
 
     def udp(self, ip, port):
         """One datagram of the port's own protocol (DNS query, AS-REQ, CLDAP ping) gets an answer."""
-        payload = {53: lambda: dns_wire.question(dns_wire.random_id(), self.domain, 'SOA'),
+        payload = {53: lambda: question(self.domain, 'SOA'),
                    88: lambda: kerberos.as_req('krbtgt', self.realm, [kerberos.AES256]),
                    389: lambda: ldap.netlogon_ping(self.domain)}[port]()
         sock = socket.socket(socket.AF_INET6 if ':' in ip else socket.AF_INET, socket.SOCK_DGRAM)
