@@ -13,6 +13,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
 from ansible_collections.nasjoin.entra.plugins.plugin_utils.role_numbers import out_of_range
 
 ROLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'roles')
@@ -44,12 +45,13 @@ class ActionModule(ActionBase):
             options.update(self._role_options(role))
         given = self._templar.template(dict((name, task_vars[name]) for name in options if name in task_vars))
         result.update(changed=False, roles=args['roles'])
-        # numbers first: the spec validation fails on an infinite int without naming the variable
-        numbers = out_of_range(given)
-        errors = numbers or ArgumentSpecValidator(options).validate(given, validate_role_argument_spec=True).error_messages
+        # numbers and types first: the spec validation fails on an infinite int without naming the variable, and takes
+        # a list or a dict given for a string (a password) as its string form
+        refused = out_of_range(given) + _validate.wrong_types(given, options)
+        errors = refused or ArgumentSpecValidator(options).validate(given, validate_role_argument_spec=True).error_messages
         result['argument_errors'] = errors
-        if numbers:
-            result.update(failed=True, msg=' '.join(numbers))
+        if refused:
+            result.update(failed=True, msg=' '.join(refused))
         elif errors:
             result.update(failed=True, msg='Validation of arguments failed:\n%s' % '\n'.join(errors))
         else:

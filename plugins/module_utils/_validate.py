@@ -17,6 +17,7 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Mapping
 
 _LABEL = re.compile(r'^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$')
 # characters Active Directory refuses in account names (sAMAccountName), and control characters
@@ -79,10 +80,48 @@ def _infinite(value):
         return False
 
 
+def wrong_type(value, secret=False):
+    """The type of ``value`` when a string option must refuse it, else None: a list or a dict, which Ansible would
+    turn into its string form, and for a secret (a no_log option) any value that is not text (YAML reads an unquoted
+    0123 as the number 83, never the password typed)."""
+    if isinstance(value, Mapping):
+        return 'dict'
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return 'list'
+    if secret:
+        return next((kind.__name__ for kind in (bool, int, float) if isinstance(value, kind)), None)
+    return None
+
+
+def text(value):
+    """The type ``infinite_as_float`` gives a string option set to what ``wrong_type`` refuses: AnsibleModule then fails
+    naming the option and the type it got, never the value."""
+    if isinstance(value, str):
+        return value
+    raise TypeError('its string form is never sent; give the value as a quoted string')
+
+
+def wrong_types(values, spec):
+    """One message per variable of ``values`` ({name: value}) that a string option of ``spec`` (or one element of a
+    list of strings) must refuse by ``wrong_type``, naming the variable and the type it got, never the value."""
+    problems = []
+    for name, value in sorted((values or {}).items()):
+        option = spec.get(name) or {}
+        if option.get('type', 'str') == 'str':
+            found = [(name, wrong_type(value, option.get('no_log')))]
+        elif option.get('type') == 'list' and option.get('elements') == 'str' and isinstance(value, list):
+            found = [('%s[%d]' % (name, index), wrong_type(item)) for index, item in enumerate(value)]
+        else:
+            found = []
+        problems += ['%s: of type %s, not a string; give it as a quoted string.' % (where, kind) for where, kind in found if kind]
+    return problems
+
+
 def infinite_as_float(given, spec):
-    """``spec`` with each int option that ``given`` (or its environment fallback) sets to an infinite number typed
-    float instead: Ansible cannot turn infinity into an int (OverflowError, naming no option); as a float it reaches
-    ``numbers``, which refuses it by name."""
+    """``spec`` as AnsibleModule must read ``given`` (or the environment fallbacks) to refuse bad values by name. An int
+    option set to an infinite number is typed float: Ansible cannot turn infinity into an int (OverflowError, naming no
+    option); as a float it reaches ``numbers``, which refuses it by name. A str option set to what ``wrong_type``
+    refuses is typed ``text``: Ansible would send its string form (a list as a password)."""
     result = dict(spec)
     for key, option in spec.items():
         value = given.get(key) if isinstance(given, dict) else None
@@ -90,6 +129,8 @@ def infinite_as_float(given, spec):
             value = next((os.environ[name] for name in option['fallback'][1] if name in os.environ), None)
         if option.get('type') == 'int' and _infinite(value):
             result[key] = dict(option, type='float')
+        elif option.get('type', 'str') == 'str' and wrong_type(value, option.get('no_log')):
+            result[key] = dict(option, type=text)
         elif option.get('type') == 'dict' and option.get('options') and isinstance(value, dict):
             result[key] = dict(option, options=infinite_as_float(value, option['options']))
     return result

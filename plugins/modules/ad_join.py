@@ -62,6 +62,14 @@ options:
       - The join user's password. Sent once per join, in one Kerberos authentication by TrueNAS; never stored, logged
         or returned.
       - Entra Domain Services locks an account after 5 wrong passwords in 2 minutes, so the module never retries.
+      - >-
+        A value written in a vars file, the inventory, a play or C(-e) is a Jinja template, also in a file encrypted
+        with C(ansible-vault encrypt): C({{) or C({%) in it runs on the controller, where a C(pipe) lookup runs a
+        command. Mark a literal password C(!unsafe), as in C(vault_join_password: !unsafe 'Aa1{{x}}%$'); a value read
+        with the C(ansible.builtin.env) lookup (the roles' E(ENTRA_JOIN_PASSWORD)) and an inline C(!vault) value are
+        used as they are.
+      - Text only. A list, a dict, a number or a boolean (YAML reads an unquoted V(0123) as 83) is refused, naming the
+        option and its type, before anything is sent.
     type: str
   hostname:
     description:
@@ -157,7 +165,9 @@ options:
         type: str
         required: true
       password:
-        description: Password.
+        description:
+          - Password. As O(password), a value from a vars file is a template (mark it C(!unsafe)), and only text is
+            taken.
         type: str
         required: true
 notes:

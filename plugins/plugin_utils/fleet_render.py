@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import re
 from html import escape
 
 from ansible_collections.nasjoin.entra.plugins.plugin_utils.fleet_model import OUTCOMES, describe
@@ -57,8 +58,21 @@ def outcome_summary(report):
     return 'Generated %s: %d hosts: %s.' % (report['generated_at'], report['hosts'], describe(report['outcomes']) or 'none')
 
 
+# every line break a renderer or an editor may honour (CR, LF, VT, FF, NEL, U+2028/9) and every other control
+# character become a space: a value never ends its table row, list item or heading
+_MD_BREAKS = re.compile('[\x00-\x1f\x7f-\x9f\u2028\u2029]+')
+# direction overrides and isolates would show a value's text in another order than it has
+_MD_BIDI = re.compile('[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]')
+# Markdown structure (escapes, code, emphasis, links and images, table cells, strikethrough, headings) escaped;
+# HTML as entities, so a renderer that allows HTML gets text and never an element or an entity of the input's
+_MD_ESCAPES = dict([(char, '\\' + char) for char in '\\`*_[]|~#'] + [('&', '&amp;'), ('<', '&lt;'), ('>', '&gt;')])
+_MD_SPECIAL = re.compile('[%s]' % re.escape(''.join(_MD_ESCAPES)))
+
+
 def _md(text):
-    return str(text).replace('|', '\\|').replace('\n', ' ')
+    """``text`` as literal Markdown text on one line: renders as itself in a table cell, list item or heading."""
+    text = _MD_BIDI.sub('\ufffd', _MD_BREAKS.sub(' ', str(text))).strip()
+    return _MD_SPECIAL.sub(lambda match: _MD_ESCAPES[match.group()], text)
 
 
 def to_markdown(report):
@@ -75,10 +89,10 @@ def to_markdown(report):
                     if check['status'] in ('fail', 'warn')]
         not_run = [(name, record['steps'][name]['why']) for name in STEP_NAMES if record['steps'][name].get('why')]
         if problems or not_run or record['first_failure']:
-            lines += ['', '## %s: %s' % (_md(record['host']), record['outcome']), '', _md(record['why']), '']
-            lines += ['- %s %s %s: %s' % (check['status'], name, _md(check['name'] + ('@%s' % check['target'] if check['target'] else '')),
+            lines += ['', '## %s: %s' % (_md(record['host']), _md(record['outcome'])), '', _md(record['why']), '']
+            lines += ['- %s %s %s: %s' % (_md(check['status']), name, _md(check['name'] + ('@%s' % check['target'] if check['target'] else '')),
                                           _md(check['detail'] or '')) for name, check in problems]
-            lines += ['- %s %s: %s' % (record['steps'][name]['state'], name, _md(why)) for name, why in not_run]
+            lines += ['- %s %s: %s' % (_md(record['steps'][name]['state']), name, _md(why)) for name, why in not_run]
     notes = [(record['host'], note) for record in report['records'] for note in record['notes']]
     if notes:
         lines += ['', '## Information', '', 'Nothing to do; worth knowing.', '']
