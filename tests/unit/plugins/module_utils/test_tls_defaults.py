@@ -39,7 +39,6 @@ def test_validate_certs_false_is_the_only_way_to_turn_checks_off():
 
 
 def test_the_ldaps_client_lets_ldap3_use_pythons_default_context():
-    pytest.importorskip('ldap3')
     options = {'page_size': 100, 'port': 636, 'timeout': 5, 'username': 'u', 'password': 'p',
                'servers': ['dc1.aaddscontoso.com']}
     directory = Directory('aaddscontoso.com', options)

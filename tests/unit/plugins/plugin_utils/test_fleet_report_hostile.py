@@ -6,7 +6,7 @@ import json
 import re
 from html.parser import HTMLParser
 
-import pytest
+import markdown_it
 
 from ansible_collections.nasjoin.entra.plugins.action.fleet_report import RENDERERS
 from ansible_collections.nasjoin.entra.plugins.plugin_utils.fleet_model import fleet, host_record
@@ -84,7 +84,6 @@ class Elements(HTMLParser):
 
 
 def test_a_markdown_renderer_that_allows_html_shows_the_values_as_text():
-    markdown_it = pytest.importorskip('markdown_it')
     renderer = markdown_it.MarkdownIt('commonmark', {'html': True}).enable(['table', 'strikethrough'])
     report = hostile_report()
     text = to_markdown(report)
