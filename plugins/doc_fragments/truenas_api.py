@@ -83,7 +83,10 @@ attributes:
     details:
       - When the task's connection is C(local), without C(become), C(async) or C(delegate_to), and its
         C(ansible_python_interpreter) is the Python running Ansible, the module runs inside Ansible's worker process
-        (same arguments, check mode, diff and C(no_log)) instead of as an AnsiballZ payload.
+        instead of as an AnsiballZ payload, on ansible-core 2.17 to 2.21. Its result is the payload's, C(warnings),
+        C(deprecations), C(invocation) and the failure of an unexpected exception as that ansible-core gives them;
+        the task's C(environment) applies to that run only (each C(loop) item its own).
+      - On an ansible-core where that cannot be set up, the module runs as an AnsiballZ payload, and C(-vvv) says why.
       - Set the variable C(entra_in_worker=false) to run it as an AnsiballZ payload; any other task always does.
   action_group:
     description: Use C(group/nasjoin.entra.truenas) in C(module_defaults) to set the connection options once.

@@ -4,10 +4,11 @@
 """The action of the API modules: run the module inside Ansible's worker when it would run on the controller anyway.
 
 A module task whose connection is local, without become, async or delegation, and whose Python is the one running
-Ansible, would start that same Python again to unpack and compile an AnsiballZ payload. Here the worker imports the
-module (compiled once, cached as .pyc) and calls its main() with the same arguments Ansible would have sent, the
-internal ones (check mode, diff, no_log) included, and reads its result the way Ansible reads a module's output.
-Any other task, and any task with ``entra_in_worker: false``, runs as an ordinary module.
+Ansible, would start that same Python again to unpack an AnsiballZ payload. Here the worker runs the module itself,
+as the payload would (in_worker_core.py: the same arguments, the internal ones included, the same start, its output
+read the same way), in a process state put back after each run (in_worker_state.py). Any other task, any task with
+``entra_in_worker: false``, and any task on a core whose in-worker path cannot be set up (said at -vvv) runs as
+ansible.builtin.normal runs a module: as AnsiballZ.
 
 PRIVATE to the collection.
 """
@@ -17,25 +18,21 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
-import importlib
 import io
-import json
 import os
 import sys
+import traceback
 
+from ansible import constants as C
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils import basic
-from ansible.module_utils.common.text.converters import to_bytes
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
-from ansible.vars.clean import remove_internal_keys
+from ansible.plugins.action.normal import ActionModule as NormalAction
+from ansible.release import __version__ as core_version
+from ansible.utils.vars import merge_hash
 
-try:  # ansible-core 2.19+: module arguments and results travel as a serialization profile
-    from ansible.module_utils.common.json import Direction, get_module_encoder
-except ImportError:  # older cores run the modules as AnsiballZ payloads only
-    get_module_encoder = None
-
-PROFILE = 'legacy'  # the collection's modules declare no metadata: Ansible sends them this profile
+from ansible_collections.nasjoin.entra.plugins.plugin_utils import in_worker_core
+from ansible_collections.nasjoin.entra.plugins.plugin_utils.in_worker_state import ProcessState
 
 
 def same_python(interpreter):
@@ -51,56 +48,72 @@ def same_python(interpreter):
         return False
 
 
-class ActionModule(ActionBase):
+class ActionModule(NormalAction):
     """Run the task's module in the worker when it would run on the controller's own Python, else as AnsiballZ."""
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
-        result = super(ActionModule, self).run(tmp, task_vars)
-        if not self._runs_here(task_vars):
-            result.update(self._execute_module(task_vars=task_vars))
-            return result
-        module_args = dict(self._task.args)
-        self._update_module_args(self._task.resolved_action, module_args, task_vars)
-        self._display.vvv('%s runs in the worker, on %s' % (self._task.resolved_action, sys.executable))
-        result.update(self._run_in_worker(module_args))
-        return result
+        here = self._set_up(task_vars)
+        if here is None:
+            return super(ActionModule, self).run(tmp, task_vars)
+        core, state, fqn = here
+        try:
+            result = ActionBase.run(self, tmp, task_vars)  # the checks ansible.builtin.normal makes
+            module_args = dict(self._task.args)
+            self._update_module_args(self._task.action, module_args, task_vars)
+            module_args['_ansible_tmpdir'] = state.tmpdir
+            environment = {}
+            self._compute_environment_string(environment)  # the task's environment: keyword, as the module gets it
+            self._display.vvv('%s runs in the worker, on %s' % (self._task.resolved_action, sys.executable))
+            state.fresh(dict((str(key), str(value)) for key, value in environment.items()))
+            output = self._start(core, fqn, core.arguments(module_args))
+        finally:
+            state.restore()
+        return merge_hash(result, core.read(*output))
+
+    def _set_up(self, task_vars):
+        """(the core's ends of a module run, the process state to put back, the module's name) to run the task's
+        module here, or None to run it as AnsiballZ."""
+        if not self._wanted(task_vars):
+            return None
+        try:
+            if not self._runs_here(task_vars):
+                return None
+            namespace, collection, name = self._task.resolved_action.split('.')
+            core = in_worker_core.for_action(self)
+            return core, ProcessState(C.DEFAULT_LOCAL_TMP), 'ansible_collections.%s.%s.plugins.modules.%s' % (
+                namespace, collection, name)
+        except Exception as exc:  # whatever this core does differently: the module runs as AnsiballZ
+            self._display.vvv('%s runs as AnsiballZ: no in-worker path on ansible-core %s (%s: %s)' % (
+                self._task.resolved_action, core_version, type(exc).__name__, exc))
+            return None
+
+    def _wanted(self, task_vars):
+        """entra_in_worker, true unless set."""
+        wanted = self._templar.template(task_vars.get('entra_in_worker', True))
+        try:
+            return boolean(wanted, strict=True)
+        except TypeError:
+            raise AnsibleActionFail('entra_in_worker must be true or false, not %r' % (wanted,)) from None
 
     def _runs_here(self, task_vars):
         """True when the module would run on the controller, as this user, with the Python running Ansible."""
-        wanted = self._templar.template(task_vars.get('entra_in_worker', True))
-        try:
-            if not boolean(wanted, strict=True):
-                return False
-        except TypeError:
-            raise AnsibleActionFail('entra_in_worker must be true or false, not %r' % (wanted,)) from None
-        if get_module_encoder is None or self._connection.transport != 'local' or self._play_context.become:
+        if self._connection.transport != 'local' or self._play_context.become:
             return False
         if self._task.async_val or self._task.delegate_to:
             return False
         return same_python(self._templar.template(task_vars.get('ansible_python_interpreter', '')))
 
-    def _run_in_worker(self, module_args):
-        """Call the module's main() with ``module_args``; its printed result parsed as Ansible parses a module's."""
-        environment = {}
-        self._compute_environment_string(environment)  # the task's environment: keyword, as the module process gets it
-        os.environ.update((str(key), str(value)) for key, value in environment.items())
-        encoder = get_module_encoder(PROFILE, Direction.CONTROLLER_TO_MODULE)
-        basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': module_args}, cls=encoder))
-        basic._ANSIBLE_PROFILE = PROFILE
-        namespace, collection, name = self._task.resolved_action.split('.')
-        stdout, stderr = io.StringIO(), io.StringIO()
-        rc = None
+    @staticmethod
+    def _start(core, fqn, arguments):
+        """Run module ``fqn`` as its own process would, its stdout and stderr captured: (rc, stdout, stderr)."""
+        stdout, stderr, rc = io.StringIO(), io.StringIO(), 0
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             try:
-                importlib.import_module('ansible_collections.%s.%s.plugins.modules.%s' % (namespace, collection, name)).main()
-            except SystemExit as exc:  # a module always ends by exit_json or fail_json
+                core.start(fqn, arguments)
+            except SystemExit as exc:  # a module ends by exit_json or fail_json
                 rc = exc.code or 0
-            except Exception as exc:
-                raise AnsibleActionFail('%s stopped on an unexpected %s: %s' % (
-                    self._task.resolved_action, type(exc).__name__, exc)) from exc
-        if rc is None:
-            raise AnsibleActionFail('%s returned without a result' % self._task.resolved_action)
-        data = self._parse_returned_data({'rc': rc, 'stdout': stdout.getvalue(), 'stderr': stderr.getvalue()}, PROFILE)
-        remove_internal_keys(data)
-        return data
+            except Exception:  # what Python does when an exception ends a process
+                traceback.print_exc()
+                rc = 1
+        return rc, stdout.getvalue(), stderr.getvalue()

@@ -60,7 +60,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
 
     # -- life cycle ------------------------------------------------------------------------------------------
 
-    def start(self, host='127.0.0.1', port=0, certfile=None, keyfile=None,  # pylint: disable=too-many-arguments,too-many-positional-arguments
+    def start(self, host='127.0.0.1', port=0, certfile=None, keyfile=None,  # pylint: disable=too-many-arguments
               unix_socket=None, control_socket=None, loop=None, plain_port=None):
         """Listen (TCP unless ``host`` is None; TLS when ``certfile`` is given, plus plain ws:// on ``plain_port``
         when that is given, see ``plain_url``) and return self. ``loop``: a running event loop of another thread to
@@ -70,7 +70,8 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
             self._thread = threading.Thread(target=self._loop.run_forever, name='truenas-emulator', daemon=True)
             self._thread.start()
         try:
-            self._run(self.server.start(host, port, certfile, keyfile, unix_socket, control_socket, plain_port))
+            self._run(self.server.start(host, port, certfile, keyfile, unix_socket=unix_socket, control_socket=control_socket,
+                                        plain_port=plain_port))
             self._run(self.directory.boot())
         except BaseException:
             self.stop()

@@ -132,7 +132,7 @@ class Server:
         self._servers = []
         self.url = self.plain_url = self.socket_path = self.control_path = None
 
-    async def start(self, host=None, port=0, certfile=None, keyfile=None,  # pylint: disable=too-many-arguments,too-many-positional-arguments
+    async def start(self, host=None, port=0, certfile=None, keyfile=None, *,  # pylint: disable=too-many-arguments
                     unix_socket=None, control_socket=None, plain_port=None):
         """``plain_port``: with TLS, also plain ws:// on that port of ``host`` (0: a free one), as nginx serves
         port 80 next to 443."""

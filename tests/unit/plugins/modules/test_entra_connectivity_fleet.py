@@ -4,13 +4,13 @@ them only for exactly its own DC settings and from the controller, and then make
 import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.nasjoin.entra.plugins.module_utils import _module
 from ansible_collections.nasjoin.entra.plugins.module_utils._preflight import connectivity
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.client import Client
 from ansible_collections.nasjoin.entra.plugins.modules import entra_connectivity
 
+from ...module_args import patch_module_args
 from ..module_utils.test_connectivity import DC1, DC2, PASSWORD, FakeProber
 from .test_entra_connectivity import ARGS, KEY, NAS
 

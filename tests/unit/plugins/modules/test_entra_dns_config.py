@@ -3,11 +3,12 @@
 import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.nasjoin.entra.plugins.module_utils import _module
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 from ansible_collections.nasjoin.entra.plugins.modules import entra_dns_config
+
+from ...module_args import patch_module_args
 
 KEY = '3-CANARYkeyDoNotLeak'
 ARGS = dict(domain='aaddscontoso.com', nameservers=['198.51.100.10'], verify=False,
