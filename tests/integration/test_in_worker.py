@@ -3,8 +3,8 @@
 ansible-core running the tests.
 
 Each case runs the same play both ways against the same emulated NAS (a play that changes it, against two alike) and
-compares every task result, the warnings and deprecations Ansible shows, and the exit code. One NAS release is enough here: the other integration tests run every
-module in the worker against each release.
+compares every task result, the warnings and deprecations Ansible shows, and the exit code. One NAS release is
+enough here: the other integration tests run every module in the worker against each release.
 """
 
 import contextlib
@@ -159,8 +159,9 @@ def test_bad_input_of_each_module_fails_the_same_before_any_call(ansible, nas, t
         ('ad_join', '        domain: %s\n        username: aaddsadmin@%s\n        password: Not-the-join-password1\n'
          '        hostname: nas-0123456789abc\n' % (DOMAIN, DOMAIN)),
         ('verify_idmap', '        users: ["alice)(uid=*"]\n')])
-    run = both_ways(ansible, tasks, modules=('nasjoin.entra.entra_dns_config', 'nasjoin.entra.entra_connectivity',
-                                              'nasjoin.entra.ad_join', 'nasjoin.entra.verify_idmap'))
+    modules = ('nasjoin.entra.entra_dns_config', 'nasjoin.entra.entra_connectivity', 'nasjoin.entra.ad_join',
+               'nasjoin.entra.verify_idmap')
+    run = both_ways(ansible, tasks, modules=modules)
     assert [status for dummy, status, dummy in run.results] == ['FAILED!'] * 4
     assert [words in result['msg'] for (dummy, dummy, result), words in zip(run.results, [
         'not-an-address', '127.0.0.1 is a loopback', 'may not exceed 15', 'users[0]:'])] == [True] * 4
