@@ -59,3 +59,14 @@ venv_sync() {
   fi
   exec {fd}>&-
 }
+
+# wheels_sync DIR LOCK PYTHON: DIR holds the wheels of LOCK (hashes checked), for an install with no index later
+wheels_sync() {
+  local dir=$1 lock=$2 py=$3 stamp
+  stamp=$(_stamp "$lock" "$py")
+  _locked "$dir" "$stamp" && return 0
+  rm -rf "$dir" && mkdir -p "$dir"
+  "$py" -m pip download -q --disable-pip-version-check --require-hashes --no-deps -r "$lock" -d "$dir" > "$dir.log" 2>&1 ||
+    { cat "$dir.log" >&2; return 1; }
+  echo "$stamp" > "$dir/.nasjoin-lock"
+}
