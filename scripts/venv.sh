@@ -53,8 +53,10 @@ venv_sync() {
   if ! _locked "$dir" "$stamp"; then
     uv_ready
     rm -rf "$dir"
-    "$UV" venv -q --seed -p "$py" "$dir"
-    VIRTUAL_ENV=$dir "$UV" pip sync -q --require-hashes "$lock"
+    # the package index may not answer for a moment: then what uv has cached, if it has it all
+    "$UV" venv -q --seed -p "$py" "$dir" || "$UV" venv -q --seed --offline --allow-existing -p "$py" "$dir"
+    VIRTUAL_ENV=$dir "$UV" pip sync -q --require-hashes "$lock" ||
+      VIRTUAL_ENV=$dir "$UV" pip sync -q --require-hashes --offline "$lock"
     echo "$stamp" > "$dir/.nasjoin-lock"
   fi
   exec {fd}>&-

@@ -27,8 +27,10 @@ LABCTL = LAB_ROOT / "labctl"
 sys.path.insert(0, str(LAB_ROOT / "tools"))
 
 ALT_DIR = os.environ.get("NASJOIN_LAB_ALT_DIR", "/var/lib/nasjoin-lab-alt")
+# Not 203.0.113.0/24: on these machines the package index resolves to an address there, and a lab bridge on that
+# /24 takes its route for as long as the lab is up (pip and uv then fail with "No route to host")
 ALT_UP = ["--realm", "OTHER.TEST", "--netbios", "OTHER", "--prefix", os.environ.get("NASJOIN_LAB_ALT_PREFIX", "njalt"),
-          "--net", os.environ.get("NASJOIN_LAB_ALT_NET", "203.0.113"), "--nas", "1",
+          "--net", os.environ.get("NASJOIN_LAB_ALT_NET", "198.18.99"), "--nas", "1",
           "--truenas-version", "25.04", "--no-ldap-signing", "--allow-old-tls", "--rc4"]
 
 if os.geteuid() != 0 or not shutil.which("ip"):
