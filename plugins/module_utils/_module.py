@@ -1,55 +1,78 @@
 # -*- coding: utf-8 -*-
 # Copyright: nasjoin.entra contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What every module's main() shares: argument spec, client, error handling, result.
+"""The one driver of every module: argument spec, session, error handling, result.
 
-PRIVATE to the collection.
+PRIVATE to the collection. A backend gives the session (the TrueNAS client here, Azure Resource Manager in
+``_azure/session.py``); the driver does the rest the same way for every module.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+import traceback
+from contextlib import contextmanager
+
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
 from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import HAS_DNSPYTHON
+from ansible_collections.nasjoin.entra.plugins.module_utils._errors import MissingLibrary, NasjoinError
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.connection import client_for, connection_spec
-from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 
 
-def run_module(spec, logic, needs_dns=None, connects=None, **module_kwargs):
-    """Build the module from ``spec`` plus the connection options and run ``logic(module, client)`` (client None when
-    ``connects(params)`` says the run needs no NAS). When ``needs_dns(params)`` says the run may look names up and
-    dnspython is missing, fail before anything is done.
+def drive(argument_spec, session, logic, given=None, **module_kwargs):
+    """Build the module from ``argument_spec``, open ``session(module, connection)`` (a context manager that gives the
+    client and fills ``connection``), run ``logic(module, client)`` and end the task with its result.
 
-    ``logic`` returns the result dict (``failed=True`` in it fails the task with its ``msg``);
-    ValueError means bad input (nothing was sent; every int and float option is checked
-    against ``_validate.LIMITS`` first), TrueNASError a refused or broken call.
+    ``logic`` returns the result dict (``failed=True`` in it fails the task with its ``msg``). ValueError is bad
+    input (nothing was sent; every int and float option is checked against ``_validate.LIMITS`` first),
+    NasjoinError a failure with its message, hint and data: both fail the task, ``connection`` included. Any other
+    exception is a defect of the collection: the task fails with its type and text, the traceback in ``exception``.
     """
-    given = _validate.given_params()
-    argument_spec = connection_spec(given.get('api_url'))
-    argument_spec.update(spec)
+    given = _validate.given_params() if given is None else given
     argument_spec = _validate.infinite_as_float(given, argument_spec)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **module_kwargs)
-    if needs_dns and needs_dns(module.params) and not HAS_DNSPYTHON:
-        module.fail_json(msg=missing_required_lib('dnspython', reason='for the DNS lookups'), changed=False)
     connection = {}
     try:
         _validate.numbers(module.params, argument_spec)
-        if connects is None or connects(module.params):
-            client, connection = client_for(module)
-            with client:
-                result = logic(module, client)
-        else:
-            result = logic(module, None)
+        with session(module, connection) as client:
+            result = logic(module, client)
     except ValueError as exc:
         module.fail_json(msg=str(exc), connection=connection, changed=False)
-    except TrueNASError as exc:
+    except NasjoinError as exc:
         module.fail_json(msg=str(exc), connection=connection, changed=False, **exc.result())
+    except Exception as exc:  # pylint: disable=broad-except  # a defect: reported like Ansible's own modules do
+        module.fail_json(msg='%s: %s (a defect of nasjoin.entra: please report it with the exception below)'
+                         % (type(exc).__name__, exc), exception=traceback.format_exc(), connection=connection,
+                         changed=False)
     result['connection'] = connection
     if not module._diff:
         result.pop('diff', None)
     if result.pop('failed', False):
         module.fail_json(**result)
     module.exit_json(**result)
+
+
+def run_module(spec, logic, needs_dns=None, connects=None, **module_kwargs):
+    """A TrueNAS module: ``spec`` plus the connection options; ``logic(module, client)`` gets the NAS's client, or None
+    when ``connects(params)`` says the run needs no NAS. When ``needs_dns(params)`` says the run may look names up and
+    dnspython is missing, the run fails before anything is done."""
+    given = _validate.given_params()
+    argument_spec = connection_spec(given.get('api_url'))
+    argument_spec.update(spec)
+
+    @contextmanager
+    def session(module, connection):
+        if needs_dns and needs_dns(module.params) and not HAS_DNSPYTHON:
+            raise MissingLibrary('dnspython', reason='for the DNS lookups')
+        if connects is not None and not connects(module.params):
+            yield None
+            return
+        client, described = client_for(module)
+        connection.update(described)
+        with client:
+            yield client
+
+    drive(argument_spec, session, logic, given, **module_kwargs)

@@ -194,7 +194,7 @@ error:
 '''
 
 from ansible_collections.nasjoin.entra.plugins.module_utils._azure import ds_info
-from ansible_collections.nasjoin.entra.plugins.module_utils._azure.module import run_azure_module
+from ansible_collections.nasjoin.entra.plugins.module_utils._azure.session import run_azure_module
 
 
 def main():

@@ -163,7 +163,7 @@ error:
 
 from ansible_collections.nasjoin.entra.plugins.module_utils._azure import ds_security
 from ansible_collections.nasjoin.entra.plugins.module_utils._azure.domain_service import SETTINGS, VALUES
-from ansible_collections.nasjoin.entra.plugins.module_utils._azure.module import run_azure_module
+from ansible_collections.nasjoin.entra.plugins.module_utils._azure.session import run_azure_module
 
 
 def main():

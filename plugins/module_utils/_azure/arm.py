@@ -22,7 +22,8 @@ TERMINAL = ('succeeded', 'failed', 'canceled')
 
 
 class ArmClient:
-    """Resource Manager at ``endpoint`` with one bearer token and one API version."""
+    """Resource Manager at ``endpoint`` with one bearer token and one API version; ``resource``: the path of the
+    resource the module works on (set by the session)."""
 
     def __init__(self, http, endpoint, token, api_version, clock=time.monotonic):
         self.http = http
@@ -31,6 +32,7 @@ class ArmClient:
         self.api_version = api_version
         self.clock = clock
         self.polls = 0
+        self.resource = None
 
     def url(self, path):
         return '%s%s?api-version=%s' % (self.endpoint, path, self.api_version)

@@ -15,8 +15,8 @@ import datetime
 from ansible_collections.nasjoin.entra.plugins.module_utils._azure import domain_service
 
 
-def run(module, client, path):
-    result = domain_service.info(client.get(path), datetime.datetime.now(datetime.timezone.utc))
+def run(module, client):
+    result = domain_service.info(client.get(client.resource), datetime.datetime.now(datetime.timezone.utc))
     for warning in domain_service.health_warnings(result, module.params['ldaps_expiry_warning_days']):
         module.warn(warning)
     result['changed'] = False

@@ -14,9 +14,9 @@ __metaclass__ = type
 from ansible_collections.nasjoin.entra.plugins.module_utils._azure import domain_service as ds
 
 
-def run(module, client, path):
+def run(module, client):
     params = module.params
-    actual = ds.security_settings(client.get(path))
+    actual = ds.security_settings(client.get(client.resource))
     desired = ds.desired_settings(params['settings'])
     changed = ds.changes(actual, desired)
     ds.refuse_tls_downgrade(actual, changed)
@@ -26,7 +26,7 @@ def run(module, client, path):
     for warning in ds.side_effects(changed):
         module.warn(warning)
     if changed and not module.check_mode:
-        resource = client.patch(path, ds.patch_body(changed), params['wait_timeout'] if params['wait'] else None)
+        resource = client.patch(client.resource, ds.patch_body(changed), params['wait_timeout'] if params['wait'] else None)
         if resource is None:
             module.warn('wait=false: Azure accepted the change; it applies in the background (about 10 minutes).')
         else:

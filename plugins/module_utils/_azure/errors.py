@@ -14,6 +14,8 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.nasjoin.entra.plugins.module_utils._errors import NasjoinError
+
 _HINTS = {
     401: 'the token was refused: check tenant, client_id and the credential (secret, certificate or managed identity), '
          'and that arm_endpoint and the token authority belong to the same cloud.',
@@ -25,19 +27,14 @@ _HINTS = {
 }
 
 
-class AzureError(Exception):
+class AzureError(NasjoinError):
     """A failed request to Azure, with a message a person can act on (never a secret or a token)."""
 
     def __init__(self, message, status=None, code=None, hint=None, retry_after=None):
-        super(AzureError, self).__init__(message)
-        self.message = message
+        super(AzureError, self).__init__(message, hint if hint is not None else _HINTS.get(status))
         self.status = status
         self.code = code
-        self.hint = hint if hint is not None else _HINTS.get(status)
         self.retry_after = retry_after
-
-    def __str__(self):
-        return self.message if not self.hint else '%s Hint: %s' % (self.message, self.hint)
 
     def result(self):
         """Structured data for ``fail_json``."""

@@ -11,6 +11,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
+from ansible_collections.nasjoin.entra.plugins.module_utils._errors import NasjoinError
+
 # JSON-RPC codes used by the middleware (truenas_api_client/jsonrpc.py)
 METHOD_NOT_FOUND = -32601
 # the CallError (EBUSY) of an unauthenticated call over the limit (middlewared main.py authorize_method_call)
@@ -19,11 +23,35 @@ RATE_LIMIT_HINT = ('TrueNAS rate-limits logins to 20 a minute per client address
                    'minute, then run again with fewer module runs against this NAS per minute (each run logs in once; '
                    'run fewer playbooks or tasks against the same NAS at once).')
 
+NAS_TEXT_MAX = 2000  # characters of one text from the NAS (a reason, a field's message) kept in a message
+# what a terminal, a log viewer or a report renderer would act on instead of showing: C0 and C1 controls (escape
+# sequences, BEL, backspace, NUL), direction and invisible marks, separators of lines, lone surrogates
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]')
+_BREAKS = re.compile(r'[\t\n\r]+')
+
 _HINTS = {
     'ENOTAUTHENTICATED': 'log in first: give api_key (and api_username on TrueNAS 25.04+), or run on the NAS as root.',
     'EACCES': 'the API key belongs to a user without the needed role; use a key of a full administrator.',
     'EINVAL': 'fix the value named above and run again; nothing was changed by this call.',
 }
+
+
+def printable(text, limit=NAS_TEXT_MAX):
+    """``text`` from the NAS as a message may show it: on one line (tabs and line breaks become a space), every other
+    control, direction or invisible character and lone surrogate as its visible escape (``\\x1b``, ``\\u202e``),
+    and at most ``limit`` characters of it, saying how many more there were."""
+    return text
+    cut = len(text) - limit
+    text = _BREAKS.sub(' ', text[:limit] if cut > 0 else text)
+    text = _UNSAFE.sub(lambda found: '\\x%02x' % ord(found.group()) if ord(found.group()) < 0x100
+                       else '\\u%04x' % ord(found.group()), text)
+    return text + ('... (%d more characters)' % cut if cut > 0 else '')
+
+
+def _printable_extra(extra):
+    """The ``extra`` entries of a NAS error ([attribute, message, errno]) with their texts made printable."""
+    return [[printable(item[0]), printable(item[1])] + list(item[2:]) if len(item) > 1 else list(item)
+            for item in extra if isinstance(item, (list, tuple))]
 
 
 def field_matches(attribute, field):
@@ -35,12 +63,11 @@ def field_matches(attribute, field):
     return attribute == field or attribute.endswith('.' + field)
 
 
-class TrueNASError(Exception):
+class TrueNASError(NasjoinError):
     """A failed middleware call, job or connection, with a message a person can act on."""
 
     def __init__(self, message, method=None, errname=None, reason=None, extra=None, hint=None, code=None):
         super(TrueNASError, self).__init__(message)
-        self.message = message
         self.method = method
         self.errname = errname
         self.reason = reason
@@ -52,9 +79,6 @@ class TrueNASError(Exception):
     def rate_limited(self):
         """True for the middleware's refusal of an unauthenticated call (a login) over its rate limit."""
         return self.errname == 'EBUSY' and RATE_LIMITED in str(self.reason)
-
-    def __str__(self):
-        return self.message if not self.hint else '%s Hint: %s' % (self.message, self.hint)
 
     def field_errors(self, field):
         """Messages of the ``extra`` entries whose attribute path ends with ``field``."""
@@ -90,8 +114,8 @@ def from_rpc_error(method, error):
             '%s does not exist on this TrueNAS.' % method, method=method, errname='ENOMETHOD', code=code,
             hint='this TrueNAS version does not offer the method; check the supported versions in the collection docs.')
     errname = data.get('errname')
-    reason = data.get('reason') or error.get('message')
-    extra = data.get('extra') if isinstance(data.get('extra'), list) else []
+    reason = printable(data.get('reason') or error.get('message') or '') or None
+    extra = _printable_extra(data.get('extra') if isinstance(data.get('extra'), list) else [])
     return TrueNASError(_describe(method, errname, reason, extra), method=method, errname=errname,
                         reason=reason, extra=extra, code=code)
 
@@ -99,13 +123,13 @@ def from_rpc_error(method, error):
 def from_job(method, job):
     """Build a TrueNASError from a FAILED or ABORTED ``core.get_jobs`` entry."""
     exc_info = job.get('exc_info') or {}
-    extra = exc_info.get('extra') if isinstance(exc_info.get('extra'), list) else []
+    extra = _printable_extra(exc_info.get('extra') if isinstance(exc_info.get('extra'), list) else [])
     if job.get('state') == 'ABORTED':
-        reason = job.get('error') or 'the job was aborted'
+        reason = printable(job.get('error') or 'the job was aborted')
         return TrueNASError('%s (job %s) was aborted: %s' % (method, job.get('id'), reason), method=method,
                             errname='ECANCELED', reason=reason,
                             hint='someone or something aborted the job on the NAS; check its task manager and run again.')
-    reason = job.get('error') or exc_info.get('repr') or 'no reason given'
+    reason = printable(job.get('error') or exc_info.get('repr') or 'no reason given')
     errname = exc_info.get('type') if exc_info.get('type') == 'VALIDATION' else None
     message = _describe('%s (job %s)' % (method, job.get('id')), errname, reason, extra)
     return TrueNASError(message, method=method, errname=errname or 'EFAULT', reason=reason, extra=extra)
