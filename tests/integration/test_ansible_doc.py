@@ -96,14 +96,29 @@ def test_role_defaults_are_documented(name):
 FILTERS = sorted(path.stem for path in (COLLECTION / 'plugins' / 'filter').glob('*.yml'))
 
 
+def filter_doc(*args, warn=False):
+    env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_DEPRECATION_WARNINGS='1' if warn else '0')
+    return subprocess.run(('ansible-doc', '-t', 'filter') + args, capture_output=True, text=True, timeout=120,
+                          check=False, env=env)
+
+
 def test_every_filter_has_its_doc_and_the_listing_is_clean():
     assert FILTERS, 'no filter documentation found'
-    proc = subprocess.run(('ansible-doc', '-t', 'filter', '-l', 'nasjoin.entra'), capture_output=True, text=True,
-                          timeout=120, check=False, env=dict(os.environ, ANSIBLE_NOCOLOR='1'))
+    proc = filter_doc('-l', 'nasjoin.entra')
     assert proc.returncode == 0 and not stderr_of(proc), proc.stderr
     assert sorted(line.split()[0] for line in proc.stdout.splitlines() if line.strip()) == [PREFIX + name for name in FILTERS]
-    proc = subprocess.run(('ansible-doc', '-t', 'filter') + tuple(PREFIX + name for name in FILTERS), capture_output=True,
-                          text=True, timeout=120, check=False, env=dict(os.environ, ANSIBLE_NOCOLOR='1'))
+    proc = filter_doc(*(PREFIX + name for name in FILTERS))
     assert proc.returncode == 0 and not stderr_of(proc), proc.stderr
     for name in FILTERS:
         assert PREFIX + name in proc.stdout and 'EXAMPLES' in proc.stdout
+
+
+def test_deprecated_filters_say_so_in_their_doc_and_when_used():
+    routing = yaml.safe_load((COLLECTION / 'meta' / 'runtime.yml').read_text())['plugin_routing']['filter']
+    assert sorted(routing) == ['numbers_in_range', 'out_of_range']
+    proc = filter_doc(*(PREFIX + name for name in routing), warn=True)
+    said = ' '.join(proc.stderr.split())
+    for name, entry in routing.items():
+        doc = yaml.safe_load((COLLECTION / 'plugins' / 'filter' / (name + '.yml')).read_text())['DOCUMENTATION']
+        assert doc['deprecated']['removed_in'] == entry['deprecation']['removal_version'] == '2.0.0'
+        assert PREFIX + name in said and entry['deprecation']['warning_text'] in said
