@@ -68,9 +68,10 @@ def number(value, name, limits=None):
 
 
 def given_params():
-    """The module arguments as Ansible handed them over, before AnsibleModule reads them ({} outside a module run)."""
+    """The module arguments as Ansible handed them over, before AnsibleModule reads them: by ``_load_params``, the
+    function ansible-core names for modules that must see their parameters first (its private state is not read)."""
     from ansible.module_utils import basic
-    return basic._load_params() if basic._ANSIBLE_ARGS is not None else {}
+    return basic._load_params()
 
 
 def _infinite(value):

@@ -18,7 +18,7 @@ import importlib.util
 import math
 import os
 
-# cryptography costs ~20 ms to import: look for it now, import it on the first encryption only (a preflight
+# importing cryptography is costly (bench/results): look for it now, import it on the first encryption only (a preflight
 # without the credential check never encrypts).
 HAS_CRYPTOGRAPHY = importlib.util.find_spec('cryptography') is not None
 
