@@ -15,6 +15,11 @@ import re
 
 # (pattern in the error text, fix to suggest); the first match wins
 FAILURES = (
+    (r'secrets file lacks an entry|without a viable candidate for restoration|computer account does not exist|'
+     r'machine account secret is invalid|domain join is not healthy|kerberos user credentials may not be stored',
+     'the NAS has no working computer account: a join or leave was cut short (middleware restart, reboot) or the '
+     'account was deleted in the domain. Run ad_join with force_rejoin=true to join again, or with state=absent to '
+     'remove the directory settings.'),
     (r'forward lookup|failed to resolve srv|cannot find kdc|dc discovery|failed to discover|no logon servers',
      'the NAS resolver does not answer the domain\'s SRV records: run entra_dns_config so the nameservers are the '
      'domain controllers\' "IP address on virtual network" values, and check the VPN or peering.'),
@@ -44,6 +49,10 @@ FAILURES = (
      'the computer OU does not exist: create it first (AAD DC Administrators can), or fix the slash-separated path.'),
     (r'netbios name|computer name is invalid',
      'the NetBIOS name must be unique, 15 characters or fewer, letters, digits and hyphens.'),
+    (r'permitted changes while directory services are enabled|may not be changed while the active directory service '
+     r'is enabled',
+     'TrueNAS does not change these settings while the NAS is joined: set force_rejoin=true to leave and join again '
+     'with them.'),
     (r'nsupdate|gss-tsig|dns update',
      'dynamic DNS registration failed: keep enable_dns_updates false for Entra DS and create the A record by hand.'),
     (r'server not found in kerberos database|s_principal_unknown',

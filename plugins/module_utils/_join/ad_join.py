@@ -3,8 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """ad_join: join or leave the managed domain through the TrueNAS API.
 
-PRIVATE to the collection. Read state, decide from the stored settings plus status (never
-by sending the password again), apply unless check mode, wait for HEALTHY, report.
+PRIVATE to the collection. Read state (after the directory jobs of another run on the NAS ended), decide from the
+stored settings plus status (never by sending the password again), apply unless check mode, wait for HEALTHY,
+report. A join or leave cut short (middleware restart, reboot) leaves the NAS FAULTED, or JOINING/LEAVING with no
+job: force_rejoin=true joins again from there, state=absent removes it.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -31,9 +33,9 @@ def left_behind(before, after):
     if after['enabled'] and after['status'] == 'HEALTHY':
         return 'joined', 'The NAS is joined to %s and HEALTHY.' % after['domain']
     if after['enabled']:
-        return 'kept', ('TrueNAS kept the new directory settings and the computer account (directory service %s) for '
-                        'investigation: fix the cause, then run again with force_rejoin=true, or remove them with '
-                        'state=absent and leave_credentials.' % after['status'])
+        return 'kept', ('TrueNAS kept the new directory settings, and the computer account if one was made (directory '
+                        'service %s), for investigation: fix the cause, then run again with force_rejoin=true, or remove '
+                        'them with state=absent and leave_credentials.' % after['status'])
     settings = dict((key, value) for key, value in view(after).items() if key != 'status')
     if settings == dict((key, value) for key, value in view(before).items() if key != 'status'):
         return 'reverted', 'TrueNAS reverted the directory settings: the NAS is as before (directory service %s).' % after['status']
@@ -67,6 +69,20 @@ def differences(api, current, desired, params):
     return fixed, mutable
 
 
+def another_run(jobs, tense='is'):
+    """Who holds the directory job lock: 'another run is joining this NAS (job 7 directoryservices.update RUNNING)'."""
+    verb = 'leaving the domain on' if jobs[0]['method'].endswith('.leave') else 'joining'
+    return 'another run %s %s this NAS (%s)' % (tense, verb, ', '.join('job %s %s %s' % (job['id'], job['method'], job['state'])
+                                                                       for job in jobs))
+
+
+def unhealthy(domain, state):
+    """Why a join of ``domain`` that is not HEALTHY is not taken as it is."""
+    cut_short = ' and no directory job runs: a join or leave was cut short' if state['status'] in ('JOINING', 'LEAVING') else ''
+    detail = ': %s' % state['status_msg'] if state['status_msg'] else ''
+    return 'the NAS is joined to %s but the directory service is %s%s%s' % (domain, state['status'], cut_short, detail)
+
+
 class Run:
     """One ad_join run: the module, its client, the API generation and what happened."""
 
@@ -78,9 +94,15 @@ class Run:
         self.progress = []
         self.api = None
         self.wrote = False
+        self.jobs_started = 0
+        self.own = set()  # ids of this run's jobs, as their progress showed them
+        self.newest = 0  # the newest directory job once none ran: later directory jobs are this run's or another's
+        self.waited = []
         self.started = clock()
 
     def _note(self, job):
+        if job.get('id') is not None:
+            self.own.add(job['id'])
         entry = job.get('progress') or {}
         step = {'percent': entry.get('percent'), 'description': entry.get('description')}
         if step['description'] and (not self.progress or self.progress[-1] != step):
@@ -88,6 +110,7 @@ class Run:
 
     def _job(self, action, *args):
         self.wrote = True
+        self.jobs_started += 1
         try:
             return action(*(args + (self.params['join_timeout'], self._note)))
         except TrueNASError as exc:
@@ -97,6 +120,58 @@ class Run:
                 exc.message = 'TrueNAS refused the directory settings: %s' % '; '.join(named)
             exc.hint = hint_for(exc.message) or exc.hint
             raise
+
+    def _jobs_ended(self):
+        """Poll (up to wait_timeout) until no directory job is WAITING or RUNNING on the NAS; the jobs still busy then.
+        Every job seen busy is noted in ``waited``."""
+        deadline, delay = self.clock() + self.params['wait_timeout'], 0.5
+        while True:
+            busy, self.newest = self.api.busy()
+            if not busy or self.clock() >= deadline:
+                return busy
+            self.waited = sorted(set(self.waited) | set(job['id'] for job in busy))
+            self.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    def settle(self, state):
+        """Wait until no directory job of another run is WAITING or RUNNING on the NAS, then the state those jobs left;
+        fails naming the jobs when they do not end in time."""
+        busy = self._jobs_ended()
+        if busy:
+            raise JoinFailed('%s and it did not end within wait_timeout (%s s); nothing was changed. Run again once '
+                             'it has ended.' % (another_run(busy), self.params['wait_timeout']), status=state['status'])
+        return self.api.read() if self.waited else state
+
+    def others_wrote(self):
+        """The directory jobs another run started after this run's decision (TrueNAS queued them with this run's)."""
+        jobs = self.api.jobs_after(self.newest)
+        if len(jobs) <= self.jobs_started:
+            return []
+        return [job for job in jobs if job['id'] not in self.own] or jobs
+
+    def apply(self, current, desired):
+        """present (``desired``) or absent. A write TrueNAS refused after another run's directory jobs ran before it
+        is judged by the state they left: nothing to do when it is what this run wanted, else a failure naming them."""
+        try:
+            return self.present(current, desired) if desired else self.absent(current)
+        except TrueNASError as exc:
+            refused = exc
+            others = self.others_wrote() if self.wrote else []
+            if not others:
+                raise
+        after = self.api.read()
+        if self.converged(after, desired):
+            return False, '%s at the same time, and TrueNAS ran its job first; this run changed nothing: %s' % (
+                another_run(others, 'was'), 'already joined, HEALTHY' if desired else 'not joined')
+        raise JoinFailed('%s at the same time: TrueNAS ran its job first, then refused this run\'s (%s). Run again once '
+                         'it has ended.' % (another_run(others, 'was'), refused.message), status=after['status'])
+
+    def converged(self, state, desired):
+        """Whether ``state`` is what this run wanted: joined as ``desired`` and HEALTHY, or (absent) not joined."""
+        if desired is None:
+            return not state['enabled']
+        return (state['enabled'] and state['domain'] == desired['domain'] and state['status'] == 'HEALTHY'
+                and differences(self.api, state, desired, self.params) == ([], []))
 
     def wait_healthy(self):
         """Poll directoryservices.status until HEALTHY; FAULTED or the deadline fail with the reason."""
@@ -125,13 +200,10 @@ class Run:
                              'account stays there) and join %s.' % (current['domain'], desired['domain'], desired['domain']),
                              status=current['status'])
         if joined_here:
-            if current['status'] == 'JOINING' and not self.module.check_mode:
-                current['status'] = self.wait_healthy()
             if current['status'] != 'HEALTHY' and not self.params['force_rejoin']:
-                raise JoinFailed('the NAS is joined to %s but the directory service is %s%s' % (
-                    desired['domain'], current['status'], ': %s' % current['status_msg'] if current['status_msg'] else ''),
-                    status=current['status'], status_msg=current['status_msg'],
-                    hint=hint_for(current['status_msg']) or 'set force_rejoin=true to join again.')
+                raise JoinFailed(unhealthy(desired['domain'], current), status=current['status'],
+                                 status_msg=current['status_msg'],
+                                 hint=hint_for(current['status_msg']) or 'set force_rejoin=true to join again.')
             fixed, mutable = differences(self.api, current, desired, self.params)
             if fixed and not self.params['force_rejoin']:
                 raise JoinFailed('the NAS is joined to %s with other settings (%s); TrueNAS does not change them while '
@@ -144,6 +216,11 @@ class Run:
         self._need_credentials('join %s' % desired['domain'])
         if desired['hostname'] is None:  # the NAS host name, never a leftover default NetBIOS name like TRUENAS
             hostname = self.client.call('network.configuration.config')['hostname']
+            if (hostname or '').strip().lower() == settings.INSTALLER_HOSTNAME:
+                raise JoinFailed('hostname: the NAS is still named %s, the installer\'s default that every NAS not renamed '
+                                 'shares: joining would make or take over the computer account %s. Set hostname to a '
+                                 'NetBIOS name for this NAS, or rename the NAS.' % (hostname, hostname.strip().upper()),
+                                 status=current['status'])
             try:
                 desired['hostname'] = settings.netbios_name(hostname)
             except ValueError as exc:
@@ -165,7 +242,16 @@ class Run:
         if self.module.check_mode:
             return True, 'would %s' % ('leave' if creds else 'disable')
         if creds:
-            self._job(self.api.leave, settings.kerberos_name(creds['username'], current['domain']), creds['password'])
+            try:
+                self._job(self.api.leave, settings.kerberos_name(creds['username'], current['domain']), creds['password'])
+            except TrueNASError as exc:  # 25.10 leave_domain: no valid join, so only the local settings were removed
+                if 'domain join is not healthy' not in str(exc.reason) or self.api.read()['enabled']:
+                    raise
+                self.module.warn('TrueNAS removed its directory settings but could not remove the computer account: the '
+                                 'domain join was not healthy. Delete %s$ in %s if it exists.' % (
+                                     (current['hostname'] or '').upper(), current['domain']))
+                return True, 'removed the directory settings of %s; the computer account was not removed (the domain ' \
+                             'join was not healthy)' % current['domain']
             return True, 'left %s: the computer account was removed' % current['domain']
         self._job(self.api.disable)
         self.module.warn('directory service disabled only: the computer account stays in %s; give leave_credentials to '
@@ -182,6 +268,7 @@ class Run:
         result = dict(result, failed=True, changed=False, progress=self.progress, diff=diff, elapsed=self.elapsed())
         if self.wrote:
             try:
+                self._jobs_ended()  # a job whose reply was lost goes on on the NAS: what it leaves is what to report
                 after = self.api.read()
             except TrueNASError as exc:
                 outcome, sentence = 'unknown', ('The directory state could not be read back (%s): check the NAS before '
@@ -207,13 +294,14 @@ def run(module, client):
     before = job.api.read()
     diff = {'before': view(before), 'after': view(before)}
     try:
-        if desired:
-            changed, summary = job.present(before, desired)
-        elif domain and before['enabled'] and before['domain'] != domain:
+        before = job.settle(before)
+        diff = {'before': view(before), 'after': view(before)}
+        if not desired and domain and before['enabled'] and before['domain'] != domain:
             raise JoinFailed('the NAS is joined to %s, not %s: nothing was changed.' % (before['domain'], domain),
                              status=before['status'])
-        else:
-            changed, summary = job.absent(before)
+        changed, summary = job.apply(before, desired)
+        if job.waited:
+            summary = 'waited for job %s of another run; %s' % (', '.join(str(i) for i in job.waited), summary)
         granted = None
         if desired and params.get('admin_group'):
             if module.check_mode and not (before['enabled'] and before['status'] == 'HEALTHY'):  # no lookup before a join
@@ -235,8 +323,10 @@ def run(module, client):
         after = dict(before, **(desired or {}))
         after.update(enabled=bool(desired), status='HEALTHY' if desired else 'DISABLED')
     else:
-        after = job.api.read() if changed else before
+        after = job.api.read() if changed or job.wrote else before
     diff['after'] = view(after)
+    if job.wrote and not changed:  # another run's jobs changed the NAS, not this run
+        diff['before'] = diff['after']
     result = {'changed': changed or bool(granted), 'msg': summary, 'status': after['status'], 'progress': job.progress,
               'config': view(after), 'diff': diff, 'elapsed': job.elapsed()}
     if granted is not None:

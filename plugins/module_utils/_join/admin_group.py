@@ -32,8 +32,8 @@ def _holds(privilege, qualified, sid=None):
 
 
 def grant(client, netbios, group, check_mode):
-    """Make sure ``group`` of the domain named ``netbios`` holds FULL_ADMIN; returns (changed, privilege name, sid or
-    None)."""
+    """Make sure ``group`` of the domain named ``netbios`` holds FULL_ADMIN, by the privilege named ``group`` (made, or
+    given back the role or group someone took from it); returns (changed, privilege name, sid or None)."""
     name = qualified(netbios, group)
     privileges = client.call('privilege.query') or []
     if any(_holds(privilege, name) for privilege in privileges):
@@ -42,6 +42,13 @@ def grant(client, netbios, group, check_mode):
     if any(_holds(privilege, name, sid) for privilege in privileges):
         return False, name, sid
     if not check_mode:
-        client.call('privilege.create', {'name': group, 'local_groups': [], 'ds_groups': [sid], 'roles': [ROLE],
-                                         'web_shell': False})
+        own = next((privilege for privilege in privileges if privilege.get('name') == group
+                    and not privilege.get('builtin_name')), None)
+        if own is None:
+            client.call('privilege.create', {'name': group, 'local_groups': [], 'ds_groups': [sid], 'roles': [ROLE],
+                                             'web_shell': False})
+        else:  # the privilege this grant makes, its role or group taken away since: given back, the rest kept
+            listed = [entry.get('sid') or entry.get('gid') for entry in own.get('ds_groups') or []]
+            client.call('privilege.update', own['id'], {'roles': (own.get('roles') or []) + [ROLE],
+                                                        'ds_groups': listed + ([sid] if sid not in listed else [])})
     return True, name, sid

@@ -8,7 +8,10 @@ PRIVATE to the collection. 25.04 has ``activedirectory.*`` (legacy schema, idmap
 ``enabled``, ``domain``, ``hostname``, ``computer_account_ou``, ``site``, ``enable_dns_updates``,
 ``idmap`` ({builtin, domain: (low, high)}), ``status``, ``status_msg``; ``idmap_ranges()`` lists every range
 as {kind (builtin, domain, trusted), name, backend, range: (low, high)}; ``netbios_domain(domain)`` is the
-NetBIOS domain name the joined NAS uses (the first label of ``domain`` only before a join).
+NetBIOS domain name the joined NAS uses (the first label of ``domain`` only before a join); ``busy()`` lists the
+directory jobs (join, disable, leave) WAITING or RUNNING on the NAS and the newest one's id, ``jobs_after(job_id)``
+those started after ``job_id``: TrueNAS runs them one after the other (one job lock), so a second run's join would wait for the
+first and then fail on what the first one changed.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,6 +20,7 @@ __metaclass__ = type
 
 from ansible_collections.nasjoin.entra.plugins.module_utils._join.admin_group import netbios_domain as first_label_netbios
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import versions
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import printable
 
 
 def _lower(value):
@@ -39,14 +43,17 @@ class DirectoryAPI:
 
     params = {}
     mutable = frozenset()
+    methods = ()  # the job methods that share the directory job lock
     reads = ()  # the calls of read() and idmap_ranges(), as (method, params), for a batch to answer up front
 
     def __init__(self, client):
         self.client = client
 
     def status(self):
+        """(status, status_msg): the message as a result may show it (errors.printable), or None."""
         entry = self.client.call('directoryservices.status') or {}
-        return entry.get('status') or 'DISABLED', entry.get('status_msg')
+        message = entry.get('status_msg')
+        return entry.get('status') or 'DISABLED', printable(message) if message else None
 
     def read(self):
         state = self._read_config()
@@ -57,6 +64,21 @@ class DirectoryAPI:
         """After ``read``: the NetBIOS domain name the NAS took from the domain controllers when it joined (the name
         winbind resolves ``DOMAIN\\name`` with); before a join, the Entra Domain Services default, the first label."""
         return self._joined_netbios() or first_label_netbios(domain)
+
+    def _jobs(self, *filters):
+        query = [['method', 'in', list(self.methods)]] + list(filters)
+        jobs = [dict((key, job.get(key)) for key in ('id', 'method', 'state'))
+                for job in self.client.call('core.get_jobs', query) or []]
+        return sorted(jobs, key=lambda job: job['id'])
+
+    def busy(self):
+        """(the directory jobs WAITING or RUNNING now, oldest first; the id of the newest directory job, or 0)."""
+        jobs = self._jobs()
+        return [job for job in jobs if job['state'] in ('WAITING', 'RUNNING')], jobs[-1]['id'] if jobs else 0
+
+    def jobs_after(self, job_id):
+        """The directory jobs started after job ``job_id``, oldest first."""
+        return self._jobs(['id', '>', job_id])
 
     def _job(self, method, payload, timeout, on_progress):
         return self.client.call_job(method, payload, timeout=timeout, on_progress=on_progress)
@@ -69,6 +91,7 @@ class DirectoryServices(DirectoryAPI):
               'configuration.hostname': 'hostname', 'configuration.computer_account_ou': 'computer_account_ou',
               'configuration.site': 'site', 'configuration.idmap': 'idmap'}
     mutable = frozenset(['enable_dns_updates'])
+    methods = ('directoryservices.update', 'directoryservices.leave')  # @job(lock='directoryservices_change')
     reads = (('directoryservices.config', ()), ('directoryservices.status', ()))
 
     def _read_config(self):
@@ -129,7 +152,13 @@ class DirectoryServices(DirectoryAPI):
         return self._job('directoryservices.leave', {'credential': credential}, timeout, on_progress)
 
     def disable(self, timeout, on_progress):
-        return self._job('directoryservices.update', {'enable': False}, timeout, on_progress)
+        """Disable, keeping the settings. A join cut short (middleware restart, reboot) leaves the join user's
+        KERBEROS_USER credential stored, which TrueNAS refuses to keep on a disabled AD configuration
+        (datastore.py common_validation): it is cleared then; a KERBEROS_PRINCIPAL stays."""
+        payload = {'enable': False}
+        if (self.raw.get('credential') or {}).get('credential_type') == 'KERBEROS_USER':
+            payload['credential'] = None
+        return self._job('directoryservices.update', payload, timeout, on_progress)
 
 
 class ActiveDirectory(DirectoryAPI):
@@ -138,6 +167,7 @@ class ActiveDirectory(DirectoryAPI):
     params = {'bindname': 'username', 'bindpw': 'password', 'domainname': 'domain', 'netbiosname': 'hostname',
               'createcomputer': 'computer_account_ou', 'site': 'site', 'range_low': 'idmap', 'range_high': 'idmap'}
     _ROWS = {'builtin': 'DS_TYPE_DEFAULT_DOMAIN', 'domain': 'DS_TYPE_ACTIVEDIRECTORY'}
+    methods = ('activedirectory.update', 'activedirectory.leave')  # @job(lock='AD_start_stop')
     # the domain's idmap row with winbind's domain information: the NetBIOS name it joined with
     _DOMAIN_INFO = ([['name', '=', _ROWS['domain']]], {'extra': {'additional_information': ['DOMAIN_INFO']}})
     reads = (('activedirectory.config', ()), ('directoryservices.status', ()), ('idmap.query', ()),

@@ -21,6 +21,7 @@ ID_MIN, ID_MAX, MIN_SPAN = _validate.ID_MIN, _validate.ID_MAX, 10000
 _NETBIOS = re.compile(r'^(?![0-9]*$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,13}[A-Za-z0-9])?$')
 _OU_PART = re.compile(r'^[^/\\,=+<>#;"\x00-\x1f]+$')
 _SITE = re.compile(r'^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$')
+INSTALLER_HOSTNAME = 'truenas'  # every NAS is named so until renamed
 
 
 def netbios_name(value, name='hostname'):

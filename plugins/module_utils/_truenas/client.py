@@ -168,6 +168,11 @@ class Client:
                 self._reconnect()  # the job goes on on the NAS: resume waiting, never start it again
                 self._subscribe()
                 update = self._get_job(job_id)
+                if update is None:  # a middleware that restarted starts a new job list
+                    raise TrueNASError(
+                        '%s (job %s) is gone: the connection dropped and the NAS no longer knows the job (its middleware '
+                        'restarted while the job ran).' % (method, job_id), method=method, errname='EJOBLOST',
+                        hint='read the NAS state before running again; nothing was sent twice.')
             if update:
                 job.update(update)
                 if on_progress:

@@ -101,11 +101,10 @@ async def ad_domain_info(ctx, *params):
 
 # -- activedirectory.update ------------------------------------------------------------------------------------
 
-@api_method('activedirectory.update', versions=('25.04',), args=None, job=True, redact=_redact_args)
+@api_method('activedirectory.update', versions=('25.04',), args=None, job=True, redact=_redact_args, lock='AD_start_stop')
 async def ad_update(ctx, job, *params):
-    async with ctx.emu.directory.lock('AD_start_stop'):
-        data, = schema.accept([schema.AD_UPDATE], list(params))
-        return await _update(ctx.emu, job, data)
+    data, = schema.accept([schema.AD_UPDATE], list(params))
+    return await _update(ctx.emu, job, data)
 
 
 def _netbios_name_check(old, new):
@@ -352,6 +351,7 @@ async def _start(emu, job, new):
     """__start: JOINING, join_domain (a wrapped job), HEALTHY, activate + cache fill, privileges."""
     directory = emu.directory
     directory.set_status('JOINING')
+    directory.checkpoint('update_stored')
     try:
         response = await _join_domain(emu, job)
     except CallError:
@@ -424,6 +424,7 @@ async def _join_impl(emu, job, ad):
                              dns_updates=ad['allow_dns_updates'])
     except JoinFailure as failure:
         raise netads_error(failure) from None
+    directory.checkpoint('account_created')
     job.set_progress(60, 'Performing post-join actions')
     try:
         if ad['allow_dns_updates'] and not await _ipaddresses_to_register(
@@ -464,12 +465,10 @@ async def _stop(emu, job):
 
 # -- activedirectory.leave -------------------------------------------------------------------------------------
 
-@api_method('activedirectory.leave', versions=('25.04',), args=None, job=True, redact=_redact_args)
+@api_method('activedirectory.leave', versions=('25.04',), args=None, job=True, redact=_redact_args, lock='AD_start_stop')
 async def ad_leave(ctx, job, *params):
-    emu = ctx.emu
-    async with emu.directory.lock('AD_start_stop'):
-        data, = schema.accept([schema.KERBEROS_USERNAME_PASSWORD], list(params))
-        return await _leave(emu, job, data)
+    data, = schema.accept([schema.KERBEROS_USERNAME_PASSWORD], list(params))
+    return await _leave(ctx.emu, job, data)
 
 
 async def _leave(emu, job, data):
@@ -492,6 +491,7 @@ async def _leave(emu, job, data):
         raise CallError(exc.text, errno.EINVAL) from None
     job.set_progress(10, 'Leaving Active Directory domain.')
     await _leave_domain(emu, ad)
+    directory.checkpoint('leave_started')
     job.set_progress(15, 'Removing DNS entries')
     job.set_progress(20, 'Removing kerberos keytab and realm.')
     if ad['kerberos_realm']:

@@ -25,6 +25,8 @@ class Method:
     job: bool = False
     write: bool = False         # a job that changes the NAS (counted as a write when it runs)
     redact: Callable | None = None  # job params -> the ``arguments`` core.get_jobs shows (secrets removed)
+    lock: str | None = None     # @job(lock=...): jobs of one lock run one after the other, the others WAITING
+    lock_queue_size: int = 5    # @job(lock_queue_size=...): WAITING jobs of the lock beyond which a call gets the last
 
 
 REGISTRY = {name: {} for name in NAMES}

@@ -1,7 +1,11 @@
 """Jobs, job events and the core.* methods.
 
-Follows job.py (Job.__encode__, set_progress, run, wrap, wait) and service/core_service.py (get_jobs, job_wait,
-subscribe, unsubscribe, set_options, ping, bulk). Later plugin areas add job methods with :func:`steps_job`.
+Follows job.py (Job.__encode__, set_progress, run, wrap, wait; JobsQueue.add/next and JobSharedLock: a job of a
+lock stays WAITING until the jobs of that lock before it ended, and beyond ``lock_queue_size`` WAITING jobs a call
+gets the last of them instead of a new job) and service/core_service.py (get_jobs, job_wait, subscribe,
+unsubscribe, set_options, ping, bulk). Later plugin areas add job methods with :func:`steps_job`.
+A job body raising :class:`MiddlewareStopped` (the ``middleware_stops`` fault) ends the middleware process there:
+see ``Emulator.middleware_stopped``.
 """
 
 import asyncio
@@ -17,12 +21,23 @@ from .errors import ENOMETHOD, CallError, InstanceNotFound, ValidationErrors
 from .filters import filter_list
 
 
+class MiddlewareStopped(BaseException):
+    """The middleware process stops in the middle of a job (fault ``middleware_stops``): no ``except Exception`` of a
+    job body runs (nothing reverts); ``restart``: systemd starts it again at once, else the NAS is down until a test
+    starts it again (a power cut)."""
+
+    def __init__(self, step, restart):
+        super().__init__(f'middleware stopped at {step}')
+        self.restart = restart
+
+
 class Job:  # pylint: disable=too-many-instance-attributes
     """One long-running call, as core.get_jobs shows it."""
 
-    def __init__(self, jobs, job_id, call, args):
+    def __init__(self, jobs, job_id, call, args, lock=None):
         self._jobs = jobs
         self.id = job_id
+        self.lock = lock
         self.method = call.method
         self.arguments = list(args)
         self.message_ids = [call.id] if call.id else []
@@ -98,6 +113,7 @@ class Jobs:
         self.with_message_ids = emu.personality.name != '25.04'
         self._jobs = collections.OrderedDict()
         self._next_id = 1
+        self._locks = {}
 
     def get(self, job_id):
         return self._jobs.get(job_id)
@@ -106,8 +122,14 @@ class Jobs:
         return [job.encode() for job in self._jobs.values()]
 
     def submit(self, call, method, args):
-        """Queue a job for ``method`` (an api.Method) and start it; return the Job."""
-        job = Job(self, self._next_id, call, method.redact(args) if method.redact else args)
+        """Queue a job for ``method`` (an api.Method) and start it; return the Job (with ``lock_queue_size`` jobs of
+        its lock WAITING already: the last of those, which gets the call's message id)."""
+        queued = [job for job in self._jobs.values() if method.lock and job.lock == method.lock and job.state == 'WAITING']
+        if method.lock and len(queued) >= method.lock_queue_size:
+            queued[-1].message_ids += [call.id] if call.id else []
+            self.changed(queued[-1])
+            return queued[-1]
+        job = Job(self, self._next_id, call, method.redact(args) if method.redact else args, method.lock)
         self._next_id += 1
         self._jobs[job.id] = job
         while len(self._jobs) > 1000:
@@ -123,6 +145,13 @@ class Jobs:
         self.emu.server.send_event('core.get_jobs', kind, job.id, job.encode())
 
     async def _run(self, job, method, call, args):
+        if job.lock is None:
+            await self._body(job, method, call, args)
+            return
+        async with self._locks.setdefault(job.lock, asyncio.Lock()):  # JobsQueue.next: WAITING until the lock is free
+            await self._body(job, method, call, args)
+
+    async def _body(self, job, method, call, args):
         job.state = 'RUNNING'
         self.changed(job)
         try:
@@ -133,6 +162,9 @@ class Jobs:
                 self.emu.stats.write(job.method)
             job.result = await method.handler(call, job, *args)
             job.state = 'SUCCESS'
+        except MiddlewareStopped as stop:
+            await self.emu.middleware_stopped(stop.restart)
+            return
         except asyncio.CancelledError:
             job.state = 'ABORTED'
         except Exception as exc:  # pylint: disable=broad-except  # any failure of a job body fails the job

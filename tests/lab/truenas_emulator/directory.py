@@ -9,8 +9,8 @@ plugins/directoryservices_/cache.py + util_cache.py (cache fill progress).
 :class:`Directory` is ``emu.directory``: it owns the status, the SMB fields the AD plugins share
 (netbiosname, netbiosalias, workgroup), Kerberos realms, privileges, and every call into the backend
 (directory_backend.py), which it logs for tests (``emulator.directory`` on the control socket) and through
-which the directory fault switches act (faults.py: kinit_fails, join_fails, winbind_fails_after_join).
-Nothing here ever stores or logs a password.
+which the directory fault switches act (faults.py: kinit_fails, join_fails, winbind_fails_after_join,
+middleware_stops at the named steps of faults.STEPS). Nothing here ever stores or logs a password.
 """
 
 import asyncio
@@ -18,6 +18,7 @@ import errno
 import ipaddress
 
 from . import control
+from .core import MiddlewareStopped
 from .directory_backend import Krb5Failure, WinbindFailure, JoinFailure, DirectoryError
 from .directory_models import PrimaryDomainIdmap
 from .errors import CallError, ValidationErrors
@@ -36,6 +37,8 @@ BUILTIN_PRIVILEGES = [
      'ds_groups': [], 'roles': ['SHARING_ADMIN'], 'web_shell': False},
 ]
 WBC_NOT_AVAILABLE = 'WBC_ERR_WINBIND_NOT_AVAILABLE'
+# plugins/directoryservices_/activedirectory_health_mixin.py _health_check_ad (AD_SECRET_ENTRY_MISSING)
+SECRET_ENTRY_MISSING = 'Active Directory secrets file lacks an entry for this TrueNAS server.'
 
 
 class ValidationError(ValidationErrors):
@@ -94,8 +97,32 @@ class Directory:  # pylint: disable=too-many-instance-attributes
             self.emu.server.send_event('directoryservices.status', 'CHANGED', None, dict(new))
 
     def lock(self, name):
-        """A job lock (``@job(lock=...)``): jobs of the same lock run one after the other."""
+        """A job lock (``@job(lock=...)``) for a job body that takes it itself: jobs of the same lock run one after
+        the other."""
         return self._locks.setdefault(name, asyncio.Lock())
+
+    def enabled(self):
+        """Whether the stored settings have Active Directory enabled (what health.check reads first)."""
+        # pylint: disable=import-outside-toplevel  # both modules import this one
+        if self.version == '25.04':
+            from .activedirectory import stored
+            return bool(stored(self.emu)['enable'])
+        from .directoryservices import config
+        entry = config(self.emu)
+        return bool(entry['enable']) and entry['service_type'] == AD
+
+    def checkpoint(self, step):
+        """A named step (faults.STEPS) of a join or leave: with the ``middleware_stops`` fault at ``step`` the
+        middleware process ends here (core.MiddlewareStopped)."""
+        fault = self.emu.faults.take('middleware_stops', at=step)
+        if fault:
+            self._record('middleware_stops', at=step, restart=fault['restart'])
+            raise MiddlewareStopped(step, fault['restart'])
+
+    def forget(self):
+        """What a middleware restart loses: the health state (DSHealthObj, uninitialised) and the job locks."""
+        self._status = {'type': None, 'status': None, 'status_msg': None}
+        self._locks = {}
 
     # -- SMB fields shared with the AD plugins (smb.config) ----------------------------------------------------
     def smb(self):
@@ -230,9 +257,16 @@ class Directory:  # pylint: disable=too-many-instance-attributes
         self._record('start_winbind', result='OK')
 
     async def boot(self):
-        """directoryservices.setup at boot: an enabled directory service gets winbindd back (with the stored idmap
-        settings); HEALTHY when it comes up, FAULTED with the reason when it does not."""
-        if self._status['type'] is None:
+        """directoryservices.setup at boot (health.recover -> check): nothing enabled is DISABLED; an enabled
+        directory service without a working machine account secret (net ads testjoin fails: the join never made
+        the account, or a leave removed it) is FAULTED with the health check's reason, since secrets.restore has no
+        backup of it either; else winbindd comes back (with the stored idmap settings): HEALTHY when it comes up,
+        FAULTED with the reason when it does not."""
+        if not self.enabled():
+            self.set_status('DISABLED')
+            return
+        if not await self.run('test_join'):
+            self.set_status('FAULTED', SECRET_ENTRY_MISSING)
             return
         try:
             await self.start_winbind()

@@ -271,7 +271,8 @@ class FakeDirectory(DirectoryBackend):  # pylint: disable=too-many-instance-attr
       KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN, a wrong password KRB5KDC_ERR_PREAUTH_FAILED, a realm in lower case
       KRB5_KDCREP_MODIFIED (as MIT kinit against the lab's DCs).
     - ``join_error``: Samba's text for a failing ``net ads join`` ("Failed to join domain: ...");
-      ``ous``: OUs a computer may be created in (others fail with "No such object").
+      ``ous``: OUs a computer may be created in (others fail with "No such object"); ``join_seconds``: how long
+      ``net ads join`` takes (a slow DC; 0).
     - ``winbind_error``: text of a winbindd that does not come up (after every join, until cleared).
     - ``users`` / ``groups``: [{"name", "rid", "gecos", "password", "groups": [group names]}] /
       [{"name", "rid"}]; ids come from the RID idmap range ``idmap_low`` (100000001), SIDs from domain_sid.
@@ -287,7 +288,7 @@ class FakeDirectory(DirectoryBackend):  # pylint: disable=too-many-instance-attr
                  domain_sid=FAKE_DOMAIN_SID, dcs=None, time_offset=0, kdc_max_skew=300, srv=None,
                  host_records=None, ptr_records=None, kinit_errors=None, kinit_error=None, join_error=None,
                  ous=('AADDC Computers', 'AADDC Users'), winbind_error=None, users=None, groups=None,
-                 idmap_low=100000001):
+                 idmap_low=100000001, join_seconds=0):
         self.realm = realm.upper()
         self.workgroup = (workgroup or self.realm.split('.')[0][:15]).upper()
         self.site, self._sid = site, domain_sid
@@ -301,7 +302,7 @@ class FakeDirectory(DirectoryBackend):  # pylint: disable=too-many-instance-attr
         self.ptr_records = dict(ptr_records or {})
         self.kinit_errors = {k.lower(): v for k, v in (kinit_errors or {}).items()}
         self.kinit_error, self.join_error, self.winbind_error = kinit_error, join_error, winbind_error
-        self.ous = list(ous)
+        self.ous, self.join_seconds = list(ous), join_seconds
         self.user_table = [dict(u) for u in (users if users is not None else _DEFAULT_USERS)]
         self.group_table = [dict(g) for g in (groups if groups is not None else _DEFAULT_GROUPS)]
         self.idmap_low, self.idmap_high = idmap_low, idmap_low + 99999999
@@ -404,6 +405,7 @@ class FakeDirectory(DirectoryBackend):  # pylint: disable=too-many-instance-attr
         return self.joined
 
     def join(self, *, netbios_name, dns_hostname, ou, dns_updates, addresses=()):
+        time.sleep(self.join_seconds)
         if self.join_error:
             raise JoinFailure(self.join_error)
         if self.ticket is None:

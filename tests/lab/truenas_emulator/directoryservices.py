@@ -45,21 +45,20 @@ async def ds_status(ctx):
 
 
 # follows plugins/directoryservices.py (cache_refresh -> directoryservices.cache.refresh_impl) per release
-@api_method('directoryservices.cache_refresh', job=True)
+@api_method('directoryservices.cache_refresh', job=True, lock='directoryservices_refresh_cache', lock_queue_size=1)
 async def ds_cache_refresh(ctx, job):
     directory = ctx.emu.directory
-    async with directory.lock('directoryservices_refresh_cache'):
-        status = directory.status()
-        legacy = ctx.emu.personality.name == '25.04'
-        if status['type'] is None:
-            if not legacy:
-                job.set_progress(100, 'Directory services not enabled.')
-            return None
-        if status['status'] not in ('HEALTHY', 'JOINING'):
-            if not legacy:
-                job.set_progress(100, 'Directory services not healthy.')
-            return None
-        await directory.fill_cache(job)
+    status = directory.status()
+    legacy = ctx.emu.personality.name == '25.04'
+    if status['type'] is None:
+        if not legacy:
+            job.set_progress(100, 'Directory services not enabled.')
+        return None
+    if status['status'] not in ('HEALTHY', 'JOINING'):
+        if not legacy:
+            job.set_progress(100, 'Directory services not healthy.')
+        return None
+    await directory.fill_cache(job)
     return None
 
 
@@ -100,13 +99,12 @@ def _update_arguments(params):
     return models.dump_args(models.DirectoryServicesUpdateArgs, params)
 
 
-@api_method('directoryservices.update', versions=('25.10',), args=None, job=True, redact=_update_arguments)
+@api_method('directoryservices.update', versions=('25.10',), args=None, job=True, redact=_update_arguments,
+            lock='directoryservices_change')
 async def ds_update(ctx, job, *params):
-    emu = ctx.emu
-    async with emu.directory.lock('directoryservices_change'):
-        instance = models.validate(models.DirectoryServicesUpdateArgs, list(params))
-        data, = models.values(instance, patch=('directoryservices_update',))
-        return await _update(emu, job, data)
+    instance = models.validate(models.DirectoryServicesUpdateArgs, list(params))
+    data, = models.values(instance, patch=('directoryservices_update',))
+    return await _update(ctx.emu, job, data)
 
 
 def _common_validation(emu, old, new, verrors):
@@ -300,6 +298,7 @@ async def _update(emu, job, data):  # pylint: disable=too-many-branches,too-many
         return config(emu)
 
     directory.set_status('JOINING')
+    directory.checkpoint('update_stored')
     try:
         response = await _join_domain(emu, job, force)
     except (WBCError, KRB5Error):
@@ -380,6 +379,7 @@ async def _ad_join(emu, job, ds_config):  # pylint: disable=too-many-locals
                              dns_updates=ds_config['enable_dns_updates'])
     except JoinFailure as failure:
         raise netads_error(failure) from None
+    directory.checkpoint('account_created')
     try:
         job.set_progress(60, 'Performing post-join actions')
         await directory.start_winbind(after_join=True)
@@ -415,13 +415,12 @@ def _leave_arguments(params):
     return models.dump_args(models.DirectoryServicesLeaveArgs, params)
 
 
-@api_method('directoryservices.leave', versions=('25.10',), args=None, job=True, redact=_leave_arguments)
+@api_method('directoryservices.leave', versions=('25.10',), args=None, job=True, redact=_leave_arguments,
+            lock='directoryservices_change')
 async def ds_leave(ctx, job, *params):
-    emu = ctx.emu
-    async with emu.directory.lock('directoryservices_change'):
-        instance = models.validate(models.DirectoryServicesLeaveArgs, list(params))
-        cred, = models.values(instance)
-        return await _leave(emu, job, cred)
+    instance = models.validate(models.DirectoryServicesLeaveArgs, list(params))
+    cred, = models.values(instance)
+    return await _leave(ctx.emu, job, cred)
 
 
 async def _leave(emu, job, cred):
@@ -461,6 +460,7 @@ async def _leave_domain(emu, job, ds_config):
         if ds_config['enable_dns_updates']:
             job.set_progress(description='Unregistering from active directory DNS')
         await _leave_backend(emu, ds_config)
+        directory.checkpoint('leave_started')
         _cleanup(emu, job, ds_config)
         job.set_progress(description='Completed active directory leave.')
         return

@@ -97,6 +97,25 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
 
+    async def middleware_stopped(self, restart):
+        """The middleware process ended in the middle of a job (fault ``middleware_stops``; called from that job's
+        task): every other job and call and every connection end with it, and what it kept only in memory is gone
+        (job list, job locks, directory health state); the state file stays as the job left it. ``restart``: it
+        starts again at once, as systemd restarts middlewared (a new job list from id 1, directoryservices.setup
+        at boot); else the NAS stays down, without listeners, until a test starts an emulator on the state file."""
+        current = asyncio.current_task()
+        for task in list(self._tasks):
+            if task is not current:
+                task.cancel()
+        if not restart:
+            await self.server.stop()
+            return
+        for app in list(self.server.apps):
+            app.abort()
+        self.jobs = core.Jobs(self)
+        self.directory.forget()
+        await self.directory.boot()
+
     def spawn(self, coroutine):
         """Run ``coroutine`` as a task of the emulator loop (kept referenced until done)."""
         task = asyncio.get_running_loop().create_task(coroutine)

@@ -21,6 +21,14 @@ Switches and their parameters (``times``: how many calls/jobs it hits, None = un
   join domain: failed to lookup DC info for domain 'X' over rpc: Logon failure"), before reaching the DC.
 - ``winbind_fails_after_join``: error='WBC_ERR_WINBIND_NOT_AVAILABLE', times=1 -- right after a successful
   join, winbindd does not come up (wbclient.WBCError): 25.10 ends FAULTED with the join kept, 25.04 DISABLED.
+- ``middleware_stops``: at, restart=True, times=1 -- the middleware process ends at the named step of a join or
+  leave job: every connection and job goes with it, the stored settings stay as that step left them. Steps:
+  ``update_stored`` (the update job stored the new settings -- enable, on 25.10 the KERBEROS_USER credential -- and
+  set JOINING; net ads join not run), ``account_created`` (net ads join made the computer account; post-join actions
+  not run), ``leave_started`` (the leave job removed the computer account with net ads leave and backed up the
+  emptied secrets; the local settings not cleared). With ``restart`` it starts again at once (as systemd does:
+  new job list, directoryservices.setup at boot); without, the NAS is down (no listener) until a test starts an
+  emulator on the same state file (a NAS rebooted mid-join).
 """
 
 import threading
@@ -37,7 +45,9 @@ SWITCHES = {
     'kinit_fails': {'code': 'KRB5KDC_ERR_PREAUTH_FAILED', 'times': 1},
     'join_fails': {'error': _REQUIRED, 'times': 1},
     'winbind_fails_after_join': {'error': 'WBC_ERR_WINBIND_NOT_AVAILABLE', 'times': 1},
+    'middleware_stops': {'at': _REQUIRED, 'restart': True, 'times': 1},
 }
+STEPS = ('update_stored', 'account_created', 'leave_started')  # where middleware_stops may hit (see above)
 
 
 class Faults:
@@ -60,6 +70,8 @@ class Faults:
             raise ValueError(f'fault {name!r} needs {", ".join(missing)}')
         if entry.get('state', 'FAILED') not in ('FAILED', 'ABORTED'):
             raise ValueError('job_outcome state must be FAILED or ABORTED')
+        if entry.get('at', STEPS[0]) not in STEPS:
+            raise ValueError(f'middleware_stops at must be one of {", ".join(STEPS)}')
         with self._lock:
             self._active.append({'name': name, **entry})
 
@@ -68,11 +80,12 @@ class Faults:
         with self._lock:
             self._active = [entry for entry in self._active if name not in (None, entry['name'])]
 
-    def take(self, name, method=None):
-        """Parameters of the first switch ``name`` that hits ``method`` (using up one of its times), or None."""
+    def take(self, name, method=None, at=None):
+        """Parameters of the first switch ``name`` that hits ``method`` (or step ``at``), using up one of its times;
+        or None."""
         with self._lock:
             for entry in self._active:
-                if entry['name'] == name and entry.get('method') in (None, method):
+                if entry['name'] == name and entry.get('method') in (None, method) and entry.get('at') in (None, at):
                     if entry.get('skip'):
                         entry['skip'] -= 1
                         return None
