@@ -20,7 +20,10 @@ description:
   - With O(verify=true) the module asks every new nameserver for C(_ldap._tcp.dc._msdcs.<domain>) after the write.
     If one does not answer, the previous configuration is written back (and read back) and the task fails, naming the
     nameserver. The lookups run on the host that runs the module, that is the NAS itself when O(api_url) is unset.
-  - Idempotent against the values TrueNAS stores (case of the domain, IP address notation).
+  - Idempotent against the values TrueNAS stores (case of the domain, IP address notation, such as an IPv6 address
+    typed with leading zeros).
+  - When the settings are already right but the NAS resolves through other nameservers (its C(resolv.conf) was
+    edited outside TrueNAS), nothing is written and the module warns, naming both lists.
 author:
   - nasjoin.entra maintainers (@nasjoin)
 extends_documentation_fragment:

@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
+
 from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
 from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import DNSProblem, Resolver, srv_with_addresses
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
@@ -45,11 +47,19 @@ def desired_settings(params):
     return settings
 
 
+def _canonical(address):
+    """An address as the module writes it: TrueNAS keeps a nameserver as it was typed (``2001:DB8:0::0A``)."""
+    try:
+        return ipaddress.ip_address(address).compressed
+    except ValueError:
+        return address
+
+
 def current_settings(config):
     """The managed fields of a ``network.configuration.config`` entry, in module terms."""
     return {
         'domain': (config.get('domain') or '').lower(),
-        'nameservers': [config[slot] for slot in NAMESERVER_SLOTS if config.get(slot)],
+        'nameservers': [_canonical(config[slot]) for slot in NAMESERVER_SLOTS if config.get(slot)],
         'search_domains': [value.lower() for value in config.get('domains') or []],
         'ipv4gateway': config.get('ipv4gateway') or '',
     }
@@ -68,6 +78,19 @@ def update_payload(current, desired):
     if desired['ipv4gateway'] is not None and desired['ipv4gateway'] != current['ipv4gateway']:
         payload['ipv4gateway'] = desired['ipv4gateway']
     return payload
+
+
+def resolv_conf_warning(config, configured):
+    """A warning when the nameservers the NAS resolves through (the entry's ``state``, read from its resolv.conf)
+    are not the ``configured`` ones, else None."""
+    state = config.get('state') if isinstance(config.get('state'), dict) else {}
+    in_effect = [_canonical(state[slot]) for slot in NAMESERVER_SLOTS if state.get(slot)]
+    if not state or in_effect == configured:
+        return None
+    return ('the NAS resolves names through %s (its resolv.conf), not through the nameservers its network settings name '
+            '(%s): resolv.conf was changed outside TrueNAS, and a join asks the wrong nameservers. TrueNAS writes '
+            'resolv.conf again from the settings at its next network change or reboot.'
+            % (', '.join(in_effect) or 'no nameserver', ', '.join(configured)))
 
 
 def merged(current, desired):
@@ -102,11 +125,15 @@ def run(module, client):
     """Converge the network configuration; returns the result dict, raises TrueNASError or ValueError."""
     desired = desired_settings(module.params)
     warn = module.warn
-    before = current_settings(client.call('network.configuration.config'))
+    config = client.call('network.configuration.config')
+    before = current_settings(config)
     payload = update_payload(before, desired)
     after = merged(before, desired)
     result = {'changed': bool(payload), 'config': after, 'diff': {'before': before, 'after': after}, 'verify': []}
     if not payload:
+        stray = resolv_conf_warning(config, before['nameservers'])
+        if stray:
+            warn(stray)
         return result
     if not module.params['verify']:
         warn('verify=false: the new nameservers were not checked; a TrueNAS join needs every nameserver '

@@ -40,7 +40,7 @@ def printable(text, limit=NAS_TEXT_MAX):
     """``text`` from the NAS as a message may show it: on one line (tabs and line breaks become a space), every other
     control, direction or invisible character and lone surrogate as its visible escape (``\\x1b``, ``\\u202e``),
     and at most ``limit`` characters of it, saying how many more there were."""
-    return text
+    text = text if isinstance(text, str) else str(text)
     cut = len(text) - limit
     text = _BREAKS.sub(' ', text[:limit] if cut > 0 else text)
     text = _UNSAFE.sub(lambda found: '\\x%02x' % ord(found.group()) if ord(found.group()) < 0x100

@@ -26,7 +26,7 @@ try:
 except ImportError:
     HAS_WEBSOCKET = False
 
-from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError, from_rpc_error
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError, from_rpc_error, printable
 
 DEFAULT_SOCKET = '/var/run/middleware/middlewared.sock'
 
@@ -208,8 +208,8 @@ class MidcltTransport:
                                hint='run on a TrueNAS host, or give api_url to reach the NAS over the network.')
         if rc != 0:
             reason = (err or out).strip().splitlines()
-            raise TrueNASError('%s failed: %s' % (method, reason[-1] if reason else 'midclt exited %d' % rc),
-                               method=method, reason='\n'.join(reason))
+            raise TrueNASError('%s failed: %s' % (method, printable(reason[-1]) if reason else 'midclt exited %d' % rc),
+                               method=method, reason=printable('\n'.join(reason)))
         out = out.strip()
         try:
             return json.loads(out) if out else None

@@ -192,3 +192,27 @@ def test_valid_names_are_normalised():
                                                 search_domains=None, ipv4gateway=None))
     assert settings['domain'] == DOMAIN
     assert settings['nameservers'] == ['2001:db8::1']
+
+
+def test_nameservers_stored_in_another_notation_are_converged(dcs):
+    nas = FakeNAS(dict(INITIAL, domain=DOMAIN, nameserver1='2001:DB8:0:0::0A', nameserver2='2001:0db8::000b'))
+    module = Module(nameservers=['2001:db8::a', '2001:db8::b'], verify=False)
+    result = dns_config.run(module, nas)
+    assert result['changed'] is False and nas.writes == [] and result['config']['nameservers'] == ['2001:db8::a', '2001:db8::b']
+
+
+@pytest.mark.parametrize('state, warned', [
+    (None, False),  # an entry without ``state`` says nothing about resolv.conf
+    ({'nameserver1': '198.51.100.10', 'nameserver2': '198.51.100.11', 'nameserver3': ''}, False),
+    ({'nameserver1': '192.0.2.77', 'nameserver2': '198.51.100.10', 'nameserver3': ''}, True),
+    ({'nameserver1': '', 'nameserver2': '', 'nameserver3': ''}, True),
+])
+def test_a_resolv_conf_other_than_the_settings_warns_on_a_converged_run(dcs, state, warned):
+    config = dict(INITIAL, domain=DOMAIN, nameserver1='198.51.100.10', nameserver2='198.51.100.11')
+    if state is not None:
+        config['state'] = state
+    module = Module()
+    result = dns_config.run(module, FakeNAS(config))
+    assert result['changed'] is False and bool(module.warnings) is warned
+    if warned:
+        assert 'resolv.conf' in module.warnings[0] and '198.51.100.10, 198.51.100.11' in module.warnings[0]

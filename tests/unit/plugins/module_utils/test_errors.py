@@ -66,3 +66,27 @@ def test_aborted_job():
     exc = errors.from_job('directoryservices.update', {'id': 8, 'state': 'ABORTED', 'error': None})
     assert exc.errname == 'ECANCELED'
     assert 'aborted' in exc.message
+
+
+@pytest.mark.parametrize('text, shown', [
+    ('plain text', 'plain text'),
+    ('a\r\n\tb\nc', 'a b c'),
+    ('\x1b[2J\x1b]0;title\x07\x00\x7f\x9b', '\\x1b[2J\\x1b]0;title\\x07\\x00\\x7f\\x9b'),
+    ('user \u202eexe.txt\u200b\u2028\ufeff', 'user \\u202eexe.txt\\u200b\\u2028\\ufeff'),
+    ('\udc80\udcff', '\\udc80\\udcff'),
+    ('é€ 日本', 'é€ 日本'),
+])
+def test_nas_text_is_made_printable(text, shown):
+    assert errors.printable(text) == shown
+
+
+def test_nas_text_is_cut_short_saying_how_much():
+    assert errors.printable('x' * 25, limit=10) == 'x' * 10 + '... (15 more characters)'
+
+
+def test_rpc_and_job_errors_carry_printable_texts():
+    rpc = errors.from_rpc_error('network.configuration.update', {'code': -32602, 'message': 'Invalid params', 'data': {
+        'errname': 'EINVAL', 'reason': 'bad\x1b[31m', 'extra': [['data.nameserver1', 'no\r\nway\x07', 22]]}})
+    assert rpc.reason == 'bad\\x1b[31m' and rpc.field_errors('nameserver1') == ['no way\\x07']
+    job = errors.from_job('directoryservices.update', {'id': 3, 'state': 'FAILED', 'error': 'e\x1b]0;t\x07' + 'y' * 3000})
+    assert '\x1b' not in job.message and '(1007 more characters)' in job.message
