@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: nasjoin.entra contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""fleet_report: write the join playbook's report of every host, on the controller."""
+"""fleet_report: write the join playbook's report of every host, on the controller (a dry run's to files of its own)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -23,6 +23,13 @@ RENDERERS = {
     'markdown': ('fleet-report.md', to_markdown),
     'html': ('fleet-report.html', to_html),
 }
+DRY_RUN_SUFFIX = '-dry-run'  # fleet-report-dry-run.json: a dry run never replaces a real run's report
+
+
+def file_name(fmt, dry_run):
+    """The report file of a format: a dry run's has a name of its own."""
+    stem, dot, ext = RENDERERS[fmt][0].rpartition('.')
+    return '%s%s%s%s' % (stem, DRY_RUN_SUFFIX if dry_run else '', dot, ext)
 
 
 def _write(path, text):
@@ -62,21 +69,25 @@ class ActionModule(ActionBase):
         # a host of this play that is no longer in it (unreachable, or failed where no rescue ran) is never reported ok
         left = set(task_vars.get('ansible_play_hosts_all') or ()) - set(task_vars.get('ansible_play_hosts') or ())
         started = now if args['started'] else None
-        report = fleet([host_record(name, hostvars[name], name not in left, started) for name in names], now)
+        # the steps ran in check mode (--check, or this task's check_mode): the report is a dry run's
+        dry_run = bool(self._task.check_mode or task_vars.get('ansible_check_mode'))
+        report = fleet([host_record(name, hostvars[name], name not in left, started, dry_run) for name in names], now,
+                       dry_run)
         dest = os.path.abspath(args['dest'])
-        paths = dict((fmt, os.path.join(dest, RENDERERS[fmt][0])) for fmt in args['formats'])
-        changed = True
-        if not self._task.check_mode:
-            try:
-                os.makedirs(dest, exist_ok=True)
-                written = [_write(paths[fmt], RENDERERS[fmt][1](report)) for fmt in args['formats']]
-                changed = any(written)  # every file is written; any() of a generator would stop at the first
-            except OSError as exc:
-                raise AnsibleActionFail('dest: cannot write the report in %s: %s; give a writable directory.'
-                                        % (dest, exc.strerror or exc))
+        paths = dict((fmt, os.path.join(dest, file_name(fmt, dry_run))) for fmt in args['formats'])
+        try:
+            os.makedirs(dest, exist_ok=True)
+            written = [_write(paths[fmt], RENDERERS[fmt][1](report)) for fmt in args['formats']]
+        except OSError as exc:
+            raise AnsibleActionFail('dest: cannot write the report in %s: %s; give a writable directory.'
+                                    % (dest, exc.strerror or exc))
         failed = [record['host'] for record in report['records'] if record['outcome'] == 'failed']
         unreachable = [record['host'] for record in report['records'] if record['outcome'] == 'unreachable']
-        result.update(changed=changed, paths=paths, outcomes=report['outcomes'], failed_hosts=failed,
-                      unreachable_hosts=unreachable,
-                      msg='%d hosts: %s; report in %s' % (report['hosts'], describe(report['outcomes']), dest))
+        where = 'report in %s (%s)' % (dest, ', '.join(os.path.basename(paths[fmt]) for fmt in args['formats']))
+        if dry_run:
+            where = ('dry run (check mode), nothing was changed on any NAS: predicted outcomes; %s; a real run\'s '
+                     'report there (fleet-report.*) was left as it was' % where)
+        result.update(changed=any(written), paths=paths, outcomes=report['outcomes'], failed_hosts=failed,
+                      unreachable_hosts=unreachable, dry_run=dry_run,
+                      msg='%d hosts: %s; %s' % (report['hosts'], describe(report['outcomes']), where))
         return result

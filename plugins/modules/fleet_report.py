@@ -15,7 +15,8 @@ description:
   - Runs on the controller (an action plugin) and reads, for every host, what the roles of the
     C(nasjoin.entra.join_entra_ds) playbook registered - C(entra_network_result), C(entra_preflight_result),
     C(entra_join_result), C(entra_verify_result) - and the C(entra_failure) fact its rescue sets.
-  - Writes C(fleet-report.json), C(fleet-report.md) and C(fleet-report.html) to O(dest); the three hold the same records.
+  - Writes C(fleet-report.json), C(fleet-report.md) and C(fleet-report.html) to O(dest) (a dry run, C(-dry-run)
+    files, see below); the three hold the same records.
     The HTML page is self-contained (no external file or network) and shows a count per outcome (a click shows only those hosts),
     a table coloured by outcome and sortable by host or outcome, each host's first failure and fix in its row, every
     step's details on a click, and one card per host at phone width.
@@ -32,6 +33,11 @@ description:
   - Run it once (C(run_once=true)) after the roles, and once with O(started=true) before them, so that a run which
     ends before its report (every host unreachable, or the run stopped) leaves a report of this run saying so
     rather than the last run's.
+  - In check mode (C(--check), a dry run) the steps only predicted their results, and the report says so - its JSON
+    has C(dry_run=true) (the report and each record), its title, first line and every host's outcome say
+    "dry run" - and it goes to files of its own, C(fleet-report-dry-run.json), C(fleet-report-dry-run.md) and
+    C(fleet-report-dry-run.html), so a dry run never replaces a real run's report. A verify step the role left out
+    because the join is only predicted is V(not run), with that reason.
 author:
   - nasjoin.entra maintainers (@nasjoin)
 extends_documentation_fragment:
@@ -39,7 +45,8 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: In check mode no file is written.
+    details: In check mode the report of the dry run is written to the C(fleet-report-dry-run.*) files; a real run's
+      C(fleet-report.*) files are left alone.
   diff_mode:
     support: none
 options:
@@ -75,7 +82,7 @@ EXAMPLES = r'''
 
 RETURN = r'''
 paths:
-  description: The file written (or that would be written) per format.
+  description: The file written per format (in check mode the C(fleet-report-dry-run.*) files).
   returned: always
   type: dict
   sample: {json: /srv/reports/fleet-report.json, html: /srv/reports/fleet-report.html}
@@ -94,4 +101,8 @@ unreachable_hosts:
   returned: always
   type: list
   elements: str
+dry_run:
+  description: Whether the report is a dry run's (check mode), its outcomes predicted.
+  returned: always
+  type: bool
 '''

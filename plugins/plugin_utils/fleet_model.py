@@ -8,6 +8,8 @@ four steps (``entra_network_result`` ... ``entra_verify_result``) and the ``entr
 playbook's rescue sets; nothing else of the host's variables reaches the report. ``in_play`` says whether
 the host was still in the play (``ansible_play_hosts``) when the report was made: a host that left it
 (unreachable, or failed where no rescue ran) is never reported ``ok``, whatever it registered before.
+``dry_run`` (check mode) marks a report of predicted results: every record and the report say so, and a verify
+step left out after a join that is only predicted is ``not run`` with that reason.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,6 +32,8 @@ UNREACHABLE_HINT = ('Ansible could not reach the NAS (SSH for a host without tru
 LEFT_PLAY_MSG = ('the host left the play at a task that registered no result (Ansible marked it failed or unreachable '
                  'there): the play output names the task')
 NOT_RUN_WHY = 'not part of this run (--tags, --skip-tags or --start-at-task left the step out)'
+JOIN_PREDICTED_WHY = 'the join is only predicted (check mode): there is no joined NAS to verify yet'
+DRY_RUN_WHY = 'dry run (check mode, nothing was changed): %s'
 STARTED_WHY = ('the run that started at %s has not reported this host: if that run is over, it ended before its '
                'report (every host unreachable or failed, or the run was stopped); the play output says why')
 
@@ -148,37 +152,49 @@ def _why(outcome, steps, first_failure):
     return '%s: %s ran' % (outcome, ', '.join(ran))
 
 
+def _predicted_join(steps):
+    """In a dry run, a verify step the role left out because the join before it is only predicted: not run, and why."""
+    if steps['join']['state'] == 'changed' and steps['verify']['state'] in ('skipped', 'not run'):
+        steps['verify'] = {'state': 'not run', 'why': JOIN_PREDICTED_WHY}
+
+
 def _notes(steps):
     return [dict(check, step=name) for name, step in steps.items() for check in step.get('checks') or []
             if check['status'] == 'info']
 
 
-def host_record(name, hostvars, in_play=True, started=None):
+def host_record(name, hostvars, in_play=True, started=None, dry_run=False):
     """One host's record: where it is, the outcome and why, each step, its first failure with the fix, and notes.
-    ``started``: the time a run started, for the record written before any step (every step not run yet)."""
+    ``started``: the time a run started, for the record written before any step (every step not run yet).
+    ``dry_run``: the steps ran in check mode, so the outcome is what a real run would do."""
     if started:
         hostvars = {'truenas_api_url': hostvars.get('truenas_api_url'), 'ansible_host': hostvars.get('ansible_host')}
     steps = dict((step, _step(step, hostvars.get(var))) for step, var in STEPS)
     first_failure = _first_failure(steps, hostvars.get('entra_failure'), in_play)
     _explain_not_run(steps, first_failure, STARTED_WHY % started if started else NOT_RUN_WHY)
+    if dry_run and first_failure is None:
+        _predicted_join(steps)
     outcome = _outcome(steps, first_failure)
+    why = _why(outcome, steps, first_failure)
     return {
         'host': name,
         'nas': _validate.redacted(hostvars.get('truenas_api_url') or hostvars.get('ansible_host') or name),
         'outcome': outcome,
-        'why': _why(outcome, steps, first_failure),
+        'dry_run': dry_run,
+        'why': DRY_RUN_WHY % why if dry_run else why,
         'steps': steps,
         'first_failure': first_failure,
         'notes': _notes(steps),
     }
 
 
-def fleet(records, generated_at):
-    """The whole report: when, how many hosts had each outcome, and the records."""
+def fleet(records, generated_at, dry_run=False):
+    """The whole report: when, whether it is a dry run's, how many hosts had each outcome, and the records."""
     counts = {}
     for record in records:
         counts[record['outcome']] = counts.get(record['outcome'], 0) + 1
-    return {'generated_at': generated_at, 'hosts': len(records), 'outcomes': counts, 'records': records}
+    return {'generated_at': generated_at, 'dry_run': dry_run, 'hosts': len(records), 'outcomes': counts,
+            'records': records}
 
 
 def describe(outcomes):

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The fleet report as Markdown and as one self-contained HTML page (no external file, no network).
 
-PRIVATE to the collection. Both take the dict of ``fleet_model.fleet``; every value is escaped.
+PRIVATE to the collection. Both take the dict of ``fleet_model.fleet``; every value is escaped. A dry run's report
+(check mode) says so in its title, its first line and each host's outcome.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,6 +20,10 @@ from ansible_collections.nasjoin.entra.plugins.plugin_utils.fleet_model import O
 STEP_NAMES = ('network', 'preflight', 'join', 'verify')
 COLOURS = {'ok': '#1a7f37', 'changed': '#2da44e', 'warn': '#bf8700', 'failed': '#cf222e', 'unreachable': '#8250df',
            'not run': '#6e7781'}
+TITLE = 'Entra Domain Services join report'
+DRY_RUN_TITLE = TITLE + ' (dry run)'
+DRY_RUN_NOTE = ('Dry run (check mode): nothing was changed on any NAS. Each outcome is what a real run would do; '
+                'verify runs only on a NAS that is joined already.')
 CHECK_COLOURS = {'pass': '#1a7f37', 'info': '#0969da', 'warn': '#bf8700', 'fail': '#cf222e', 'skip': '#6e7781'}
 
 
@@ -28,10 +33,13 @@ def _counts(summary):
     return ', '.join('%d %s' % (summary[key], key) for key in ('pass', 'info', 'warn', 'fail') if summary.get(key))
 
 
-def step_cell(step):
-    """A step as one short phrase: its state, with counts or the join status and time."""
+def step_cell(step, dry_run=False):
+    """A step as one short phrase: its state, with counts or the join status and time; in a dry run a change is
+    only predicted ("would change", no time)."""
     if step['state'] == 'ok' and step.get('status'):  # a join that changed nothing: the NAS was joined before
         return 'already joined, %s' % step['status']
+    if dry_run and step['state'] == 'changed':
+        return 'would change' + (' to %s' % step['status'] if step.get('status') else '')
     text = step['state']
     if step.get('summary'):
         text += ' (%s)' % _counts(step['summary'])
@@ -54,8 +62,14 @@ def _note_text(note):
 
 
 def outcome_summary(report):
-    """"12 hosts: 1 failed, 11 ok" with the time the report was made."""
-    return 'Generated %s: %d hosts: %s.' % (report['generated_at'], report['hosts'], describe(report['outcomes']) or 'none')
+    """"12 hosts: 1 failed, 11 ok" with the time the report was made; a dry run's says it is one first."""
+    counts = 'Generated %s: %d hosts: %s.' % (report['generated_at'], report['hosts'], describe(report['outcomes']) or 'none')
+    return '%s %s' % (DRY_RUN_NOTE, counts) if report.get('dry_run') else counts
+
+
+def outcome_cell(record):
+    """A host's outcome as shown: a dry run's is marked predicted."""
+    return '%s (dry run)' % record['outcome'] if record.get('dry_run') else record['outcome']
 
 
 # every line break a renderer or an editor may honour (CR, LF, VT, FF, NEL, U+2028/9) and every other control
@@ -77,19 +91,20 @@ def _md(text):
 
 def to_markdown(report):
     """A table of the hosts (outcome, steps, first failure and fix), then each host's problems and information."""
-    lines = ['# Entra Domain Services join report', '',
+    lines = ['# %s' % (DRY_RUN_TITLE if report.get('dry_run') else TITLE), '',
              outcome_summary(report),
              '', '| host | NAS | outcome | %s | first failure and fix |' % ' | '.join(STEP_NAMES),
              '|---|---|---|%s---|' % ('---|' * len(STEP_NAMES))]
     for record in report['records']:
-        cells = [record['host'], record['nas'], record['outcome']] + [step_cell(record['steps'][name]) for name in STEP_NAMES]
+        cells = [record['host'], record['nas'], outcome_cell(record)] + [
+            step_cell(record['steps'][name], record.get('dry_run')) for name in STEP_NAMES]
         lines.append('| %s | %s |' % (' | '.join(_md(cell) for cell in cells), _md(_failure_text(record))))
     for record in report['records']:
         problems = [(name, check) for name in STEP_NAMES for check in record['steps'][name].get('checks') or []
                     if check['status'] in ('fail', 'warn')]
         not_run = [(name, record['steps'][name]['why']) for name in STEP_NAMES if record['steps'][name].get('why')]
         if problems or not_run or record['first_failure']:
-            lines += ['', '## %s: %s' % (_md(record['host']), _md(record['outcome'])), '', _md(record['why']), '']
+            lines += ['', '## %s: %s' % (_md(record['host']), _md(outcome_cell(record))), '', _md(record['why']), '']
             lines += ['- %s %s %s: %s' % (_md(check['status']), name, _md(check['name'] + ('@%s' % check['target'] if check['target'] else '')),
                                           _md(check['detail'] or '')) for name, check in problems]
             lines += ['- %s %s: %s' % (_md(record['steps'][name]['state']), name, _md(why)) for name, why in not_run]
@@ -160,23 +175,25 @@ def _summary_cell(record):
 
 def _host_rows(record):
     detail_id = 'd-%s' % record['host']
-    cells = ''.join('<td data-label="%s">%s</td>' % (name, escape(step_cell(record['steps'][name]))) for name in STEP_NAMES)
+    cells = ''.join('<td data-label="%s">%s</td>' % (name, escape(step_cell(record['steps'][name], record.get('dry_run'))))
+                    for name in STEP_NAMES)
     details = ''.join(_step_details(name, record['steps'][name]) for name in STEP_NAMES)
     return ('<tr class="host" data-outcome="%s" data-rank="%d" data-host="%s" onclick="toggle(%s)"><td data-label="host">'
             '<b>%s</b></td><td data-label="NAS">%s</td><td class="outcome" style="background:%s">%s</td>%s%s</tr>'
             '<tr class="details" id="%s" hidden><td colspan="%d">%s</td></tr>') % (
         escape(record['outcome'], quote=True), OUTCOMES.index(record['outcome']), escape(record['host'], quote=True),
         escape(json.dumps(detail_id), quote=True), escape(record['host']), escape(record['nas']),
-        COLOURS.get(record['outcome'], '#6e7781'), escape(record['outcome']), cells, _summary_cell(record),
+        COLOURS.get(record['outcome'], '#6e7781'), escape(outcome_cell(record)), cells, _summary_cell(record),
         escape(detail_id, quote=True), 4 + len(STEP_NAMES), details)
 
 
 def _headline(report):
     """One button per outcome with its count (a click shows only those hosts), and one for all."""
     buttons = ['<button class="all" data-outcome="" aria-pressed="true" onclick="only(\'\')">all %d</button>' % report['hosts']]
-    buttons += ['<button style="background:%s" data-outcome="%s" aria-pressed="false" onclick="only(%s)">%d %s</button>' % (
+    predicted = ' (dry run)' if report.get('dry_run') else ''
+    buttons += ['<button style="background:%s" data-outcome="%s" aria-pressed="false" onclick="only(%s)">%d %s%s</button>' % (
         COLOURS[outcome], escape(outcome, quote=True), escape(json.dumps(outcome), quote=True), report['outcomes'][outcome],
-        escape(outcome)) for outcome in OUTCOMES if report['outcomes'].get(outcome)]
+        escape(outcome), predicted) for outcome in OUTCOMES if report['outcomes'].get(outcome)]
     return '<div class="counts">%s</div>' % ''.join(buttons)
 
 
@@ -187,9 +204,10 @@ def to_html(report):
     sorts = {'host': 'host', 'outcome': 'rank'}
     head = ''.join('<th%s>%s</th>' % (' aria-sort="none" onclick="sortBy(\'%s\')"' % sorts[name] if name in sorts else '', name)
                    for name in ('host', 'NAS', 'outcome') + STEP_NAMES + ('first failure and fix',))
+    title = escape(DRY_RUN_TITLE if report.get('dry_run') else TITLE)
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,'
-            'initial-scale=1"><title>Entra Domain Services join report</title><style>%s</style></head><body>'
-            '<h1>Entra Domain Services join report</h1><p>%s</p>%s<p>Click an outcome to show only those hosts, a column '
+            'initial-scale=1"><title>%s</title><style>%s</style></head><body>'
+            '<h1>%s</h1><p>%s</p>%s<p>Click an outcome to show only those hosts, a column '
             'title to sort, a host for its details.</p><table id="hosts"><thead><tr>%s</tr></thead><tbody>%s</tbody></table>'
-            '<script>%s</script></body></html>\n') % (STYLE, escape(outcome_summary(report)), _headline(report), head,
-                                                      rows, SCRIPT)
+            '<script>%s</script></body></html>\n') % (title, STYLE, title, escape(outcome_summary(report)), _headline(report),
+                                                      head, rows, SCRIPT)

@@ -51,10 +51,23 @@ def test_it_writes_three_files_with_every_host(ansible):
     assert CANARY not in result.stdout + result.stderr
 
 
-def test_check_mode_writes_nothing(ansible):
+def test_check_mode_writes_a_dry_run_report_beside_the_real_one(ansible):
+    real = run(ansible)
+    assert real.rc == 0 and real.result['dry_run'] is False, real.stdout + real.stderr
+    out = ansible.tmp_path / 'out'
+    kept = dict((path.name, path.read_bytes()) for path in out.iterdir())
     result = run(ansible, '', '--check')
     assert result.rc == 0 and result.result['changed'] is True, result.stdout + result.stderr
-    assert not (ansible.tmp_path / 'out').exists()
+    assert result.result['dry_run'] is True and 'dry run (check mode)' in result.result['msg']
+    assert sorted(path.name for path in out.iterdir()) == sorted(
+        list(kept) + ['fleet-report-dry-run.html', 'fleet-report-dry-run.json', 'fleet-report-dry-run.md'])
+    assert kept == dict((name, (out / name).read_bytes()) for name in kept)  # the real run's report as it was
+    written = json.loads((out / 'fleet-report-dry-run.json').read_text())
+    assert written['dry_run'] is True and [record['dry_run'] for record in written['records']] == [True, True]
+    assert written['outcomes'] == {'changed': 1, 'failed': 1}
+    assert (out / 'fleet-report-dry-run.md').read_text().startswith('# Entra Domain Services join report (dry run)')
+    again = run(ansible, '', '--check')
+    assert again.rc == 0 and again.result['paths'] == result.result['paths'], again.stdout + again.stderr
 
 
 def test_formats_and_hosts_choose_what_is_written(ansible):

@@ -161,3 +161,56 @@ def test_html_headline_filters_and_failure_in_the_row():
 def test_no_other_host_variable_reaches_the_report():
     data = report()
     assert SECRET not in json.dumps(data) + to_markdown(data) + to_html(data)
+
+
+VERIFY_LEFT_OUT = {'changed': False, 'skipped': True, 'skip_reason': 'Conditional result was False',
+                   'false_condition': 'not entra_verify_join_only_predicted | bool'}
+PREDICTED_JOIN = dict(JOIN_OK, msg='would join aaddscontoso.com as NAS1 (check mode)', elapsed=0.02, progress=[])
+
+
+def test_a_dry_run_record_is_predicted_and_verify_after_a_predicted_join_is_not_run():
+    record = host_record('nas1', hostvars(network=dict(NETWORK_OK, changed=True), preflight=PREFLIGHT_OK,
+                                          join=PREDICTED_JOIN, verify=VERIFY_LEFT_OUT), dry_run=True)
+    assert record['outcome'] == 'changed' and record['dry_run'] is True and record['first_failure'] is None
+    assert record['why'] == 'dry run (check mode, nothing was changed): changed: network, preflight, join ran'
+    assert record['steps']['verify'] == {
+        'state': 'not run', 'why': 'the join is only predicted (check mode): there is no joined NAS to verify yet'}
+    assert step_cell(record['steps']['join'], dry_run=True) == 'would change to HEALTHY'
+    assert step_cell(record['steps']['network'], dry_run=True) == 'would change'
+    real = host_record('nas1', hostvars(network=NETWORK_OK, preflight=PREFLIGHT_OK, join=PREDICTED_JOIN,
+                                        verify=VERIFY_LEFT_OUT))
+    assert real['dry_run'] is False and real['steps']['verify']['state'] == 'skipped'  # only a dry run explains it so
+
+
+def test_a_dry_run_keeps_a_converged_verify_and_a_failure_as_they_are():
+    converged = dict(JOIN_OK, changed=False, msg='already joined, HEALTHY')
+    record = host_record('nas1', hostvars(network=NETWORK_OK, preflight=PREFLIGHT_OK, join=converged, verify=VERIFY_INFO),
+                         dry_run=True)
+    assert record['outcome'] == 'ok' and record['steps']['verify']['state'] == 'ok'
+    stopped = dict(PREFLIGHT_OK, failed=True, msg='1 of 3 checks failed')
+    failed = host_record('nas2', hostvars(network=NETWORK_OK, preflight=stopped,
+                                          failure={'task': 'Prove', 'msg': '1 of 3 checks failed', 'hint': None}),
+                         dry_run=True)
+    assert failed['outcome'] == 'failed' and failed['first_failure']['msg'] == '1 of 3 checks failed'
+    assert failed['why'] == 'dry run (check mode, nothing was changed): failed at preflight: 1 of 3 checks failed'
+    assert failed['steps']['verify'] == {'state': 'not run', 'why': 'the host stopped at preflight'}
+
+
+def test_a_dry_run_report_says_so_in_every_rendering():
+    records = [host_record('nas1', hostvars(network=NETWORK_OK, preflight=PREFLIGHT_OK, join=PREDICTED_JOIN,
+                                            verify=VERIFY_LEFT_OUT), dry_run=True)]
+    data = fleet(records, '2026-11-22T00:00:00Z', dry_run=True)
+    assert data['dry_run'] is True and report()['dry_run'] is False
+    assert outcome_summary(data) == ('Dry run (check mode): nothing was changed on any NAS. Each outcome is what a real '
+                                     'run would do; verify runs only on a NAS that is joined already. Generated '
+                                     '2026-11-22T00:00:00Z: 1 hosts: 1 changed.')
+    text = to_markdown(data)
+    assert text.startswith('# Entra Domain Services join report (dry run)\n\nDry run (check mode): nothing was changed')
+    assert '| nas1 | 198.51.100.21 | changed (dry run) | ok | ok (3 pass) | would change to HEALTHY | not run |' in text
+    assert '## nas1: changed (dry run)' in text and '- not run verify: the join is only predicted' in text
+    page = to_html(data)
+    assert '<title>Entra Domain Services join report (dry run)</title>' in page
+    assert '<h1>Entra Domain Services join report (dry run)</h1><p>Dry run (check mode)' in page
+    assert '>changed (dry run)</td>' in page and '1 changed (dry run)</button>' in page
+    real = to_markdown(report()) + to_html(report())
+    assert 'dry run' not in real.lower()
