@@ -4,21 +4,15 @@ introspection merges the lock with the installed collection's requirements as th
 the result in hash-checking mode, with no package index, into a new venv, where the collection's modules then load. No container engine is
 needed for any of it; building the image itself is."""
 
-import os
 import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import yaml
 
+from .awx import EE, LOCK, ee_venv
 from .conftest import COLLECTION
-
-EE = COLLECTION / 'execution-environment' / 'execution-environment.yml'
-LOCK = COLLECTION / 'locks' / 'ee-py3.11.txt'
-# the lock's wheels, which scripts/setup downloads (hashes checked): the install below needs no package index
-WHEELS = Path(os.environ.get('NASJOIN_CACHE', os.path.expanduser('~/.cache/nasjoin-entra'))) / 'ee-wheels'
 
 
 def run(*argv, cwd):
@@ -66,11 +60,11 @@ def test_the_image_build_installs_the_lock_with_hashes(tmp_path):
     merged = (tmp_path / 'merged.txt').read_text()
     assert pins(merged) == pins(LOCK.read_text())
     assert len(re.findall(r'^[A-Za-z0-9._-]+==\S+ \\\n--hash=sha256:', merged, re.M)) == len(pins(merged))  # pip checks hashes
-    run(sys.executable, '-m', 'venv', str(tmp_path / 'ee'), cwd=tmp_path)
-    assert WHEELS.is_dir(), 'no wheels of the lock in %s: run scripts/setup' % WHEELS
-    pip = run(str(tmp_path / 'ee' / 'bin' / 'pip'), 'install', '--disable-pip-version-check', '--no-input', '--no-index',
-              '--find-links', str(WHEELS), '-r', str(tmp_path / 'merged.txt'), cwd=tmp_path)
+    pip = ee_venv(tmp_path / 'ee', tmp_path / 'merged.txt')
     assert 'Successfully installed' in pip
     loaded = run(str(tmp_path / 'ee' / 'bin' / 'python'), '-c', 'import ansible, dns.resolver, ldap3, websocket; '
                  'print(ansible.__version__)', cwd=tmp_path)
     assert loaded.strip() == pins(LOCK.read_text())['ansible-core']
+    # what an execution node runs a job with (test_runner_remote_worker.py runs one)
+    runner = run(str(tmp_path / 'ee' / 'bin' / 'ansible-runner'), '--version', cwd=tmp_path)
+    assert runner.strip() == pins(LOCK.read_text())['ansible-runner']
