@@ -73,6 +73,7 @@ class Directory:  # pylint: disable=too-many-instance-attributes
         self.version = emu.personality.name
         self.log = []
         self._locks = {}
+        self._initialized = asyncio.Event()  # DSHealthObj.initialized: set by the boot's health check
         self._status = self.store.get('directory_status') or {'type': None, 'status': None, 'status_msg': None}
         if self.store.get('smb') is None:
             self.store.put('smb', SMB_DEFAULTS)
@@ -84,6 +85,12 @@ class Directory:  # pylint: disable=too-many-instance-attributes
     # -- status (directoryservices.status) ---------------------------------------------------------------------
     def status(self):
         return dict(self._status)
+
+    async def checked_status(self):
+        """directoryservices.status: while the health state is not initialised (a restarted middleware's boot is
+        still checking) the health check's answer, never the empty state."""
+        await self._initialized.wait()
+        return self.status()
 
     def set_status(self, status, status_msg=None):
         """directoryservices.health.set_state: DISABLED resets everything to null."""
@@ -123,6 +130,7 @@ class Directory:  # pylint: disable=too-many-instance-attributes
         """What a middleware restart loses: the health state (DSHealthObj, uninitialised) and the job locks."""
         self._status = {'type': None, 'status': None, 'status_msg': None}
         self._locks = {}
+        self._initialized.clear()
 
     # -- SMB fields shared with the AD plugins (smb.config) ----------------------------------------------------
     def smb(self):
@@ -257,6 +265,12 @@ class Directory:  # pylint: disable=too-many-instance-attributes
         self._record('start_winbind', result='OK')
 
     async def boot(self):
+        try:
+            await self._boot()
+        finally:
+            self._initialized.set()
+
+    async def _boot(self):
         """directoryservices.setup at boot (health.recover -> check): nothing enabled is DISABLED; an enabled
         directory service without a working machine account secret (net ads testjoin fails: the join never made
         the account, or a leave removed it) is FAULTED with the health check's reason, since secrets.restore has no

@@ -41,7 +41,7 @@ FAULTED_JOIN = ('Failed to properly join domain and start up services. This may 
 # follows plugins/directoryservices.py (status: DSHealthObj.dump(); any authenticated session)
 @api_method('directoryservices.status')
 async def ds_status(ctx):
-    return ctx.emu.directory.status()
+    return await ctx.emu.directory.checked_status()
 
 
 # follows plugins/directoryservices.py (cache_refresh -> directoryservices.cache.refresh_impl) per release
