@@ -17,9 +17,9 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
-from ansible_collections.nasjoin.entra.plugins.module_utils._join import directory_api
-from ansible_collections.nasjoin.entra.plugins.module_utils._join.admin_group import netbios_domain
+from ansible_collections.nasjoin.entra.plugins.module_utils import _ca_file, _names, _values
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import directory_api
+from ansible_collections.nasjoin.entra.plugins.module_utils._names import netbios_domain
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra.findings import check, skip, summarize
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.bulk import Batched
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
@@ -196,24 +196,24 @@ def directory_checks(stats, context):
 
 def settings_from(params):
     """Validated inputs (ValueError names the parameter; directory servers are normalised in place); nothing was sent yet."""
-    _validate.unique([_validate.account_name(user, 'users[%d]' % index)
-                      for index, user in enumerate(_validate.at_most(params['users'], 'users', ACCOUNTS_MAX) or [])],
+    _values.unique([_values.account_name(user, 'users[%d]' % index)
+                      for index, user in enumerate(_values.at_most(params['users'], 'users', ACCOUNTS_MAX) or [])],
                      'users', fold=True)
     names = []
-    for index, group in enumerate(_validate.at_most(params['groups'], 'groups', ACCOUNTS_MAX) or []):
+    for index, group in enumerate(_values.at_most(params['groups'], 'groups', ACCOUNTS_MAX) or []):
         if not (group.get('name') or '').strip():
             raise ValueError('groups[%d].name: give the group name.' % index)
-        names.append(_validate.account_name(group['name'], 'groups[%d].name' % index))
-        for number, member in enumerate(_validate.at_most(group.get('members'), 'groups[%d].members' % index, ACCOUNTS_MAX) or []):
-            _validate.account_name(member, 'groups[%d].members[%d]' % (index, number))
-    _validate.unique(names, 'groups', fold=True)
+        names.append(_values.account_name(group['name'], 'groups[%d].name' % index))
+        for number, member in enumerate(_values.at_most(group.get('members'), 'groups[%d].members' % index, ACCOUNTS_MAX) or []):
+            _values.account_name(member, 'groups[%d].members[%d]' % (index, number))
+    _values.unique(names, 'groups', fold=True)
     directory = params.get('directory')
     if directory and directory.get('servers'):
-        directory['servers'] = _validate.unique([_validate.server(server, 'directory.servers[%d]' % index)
+        directory['servers'] = _values.unique([_values.server(server, 'directory.servers[%d]' % index)
                                                  for index, server in enumerate(directory['servers'])], 'directory.servers')
     if directory and directory.get('ca_path'):
-        _validate.ca_file(directory['ca_path'], 'directory.ca_path', directory=False)
-    return _validate.managed_domain(params['domain'], 'domain') if params.get('domain') else None
+        _ca_file.ca_file(directory['ca_path'], 'directory.ca_path', directory=False)
+    return _names.managed_domain(params['domain'], 'domain') if params.get('domain') else None
 
 
 def refresh(client, module):
