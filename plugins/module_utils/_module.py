@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.nasjoin.entra.plugins.module_utils import _arguments
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import HAS_DNSPYTHON
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols.dns import HAS_DNSPYTHON
 from ansible_collections.nasjoin.entra.plugins.module_utils._errors import MissingLibrary, NasjoinError
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.connection import client_for, connection_spec
 

@@ -14,7 +14,7 @@ __metaclass__ = type
 import ipaddress
 
 from ansible_collections.nasjoin.entra.plugins.module_utils import _names, _values
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import DNSProblem, Resolver, srv_with_addresses
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols.dns import DNSProblem, Resolver, srv_with_addresses
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import network_api
 

@@ -17,7 +17,7 @@ import calendar
 import ssl
 import time
 
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory import kerberos
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols import kerberos
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra.failures import hint_for
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra.findings import check, skip
 from ansible_collections.nasjoin.entra.plugins.module_utils._names import netbios_name

@@ -22,9 +22,9 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.nasjoin.entra.plugins.module_utils import _ca_file, _names, _values
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory import kerberos
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import Resolver
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory.kerberos_crypto import HAS_CRYPTOGRAPHY
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols import kerberos
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols.dns import Resolver
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols.kerberos_crypto import HAS_CRYPTOGRAPHY
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra import findings
 from ansible_collections.nasjoin.entra.plugins.module_utils._preflight import checks
 from ansible_collections.nasjoin.entra.plugins.module_utils._preflight.probes import Prober, failure

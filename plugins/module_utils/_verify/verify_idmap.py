@@ -233,7 +233,7 @@ def run(module, client):
     params = module.params
     wanted = settings_from(params)
     if params.get('directory'):
-        from ansible_collections.nasjoin.entra.plugins.module_utils._verify.directory import HAS_LDAP3
+        from ansible_collections.nasjoin.entra.plugins.module_utils._verify.ldap_search import HAS_LDAP3
         if not HAS_LDAP3:
             module.fail_json(msg=missing_required_lib('ldap3'))
     api = directory_api.for_client(client)
@@ -275,7 +275,7 @@ def run(module, client):
     job = Verify(client, domain, context)
     options = params.get('directory')
     if options:
-        from ansible_collections.nasjoin.entra.plugins.module_utils._verify.directory import Directory  # ldap3: only here
+        from ansible_collections.nasjoin.entra.plugins.module_utils._verify.ldap_search import Directory  # ldap3: only here
         with Directory(domain, options) as directory:
             context['domain_sid'] = context['domain_sid'] or directory.domain_sid()
             found_accounts, generated = job.accounts(params['users'], params['groups'], directory.sam_of_upn)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import DNSProblem
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols.dns import DNSProblem
 from ansible_collections.nasjoin.entra.plugins.module_utils._network import dns_config
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 
