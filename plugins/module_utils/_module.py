@@ -40,17 +40,22 @@ def drive(argument_spec, session, logic, given=None, **module_kwargs):
         with session(module, connection) as client:
             result = logic(module, client)
     except ValueError as exc:
-        module.fail_json(msg=str(exc), connection=connection, changed=False)
+        _end(module, {'msg': str(exc), 'changed': False}, connection, failed=True)
     except NasjoinError as exc:
-        module.fail_json(msg=str(exc), connection=connection, changed=False, **exc.result())
+        _end(module, dict({'changed': False}, **exc.result()), connection, failed=True, msg=str(exc))
     except Exception as exc:  # pylint: disable=broad-except  # a defect: reported like Ansible's own modules do
         module.fail_json(msg='%s: %s (a defect of nasjoin.entra: please report it with the exception below)'
                          % (type(exc).__name__, exc), exception=traceback.format_exc(), connection=connection,
                          changed=False)
-    result['connection'] = connection
+    _end(module, result, connection)
+
+
+def _end(module, result, connection, failed=False, **more):
+    """End the task with ``result`` and ``connection`` (its diff only when asked for)."""
+    result.update(more, connection=connection)
     if not module._diff:
         result.pop('diff', None)
-    if result.pop('failed', False):
+    if failed:
         module.fail_json(**result)
     module.exit_json(**result)
 

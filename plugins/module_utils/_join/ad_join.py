@@ -17,6 +17,7 @@ import time
 
 from ansible_collections.nasjoin.entra.plugins.module_utils import _names
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra.failures import hint_for
+from ansible_collections.nasjoin.entra.plugins.module_utils._errors import Failed
 from ansible_collections.nasjoin.entra.plugins.module_utils._join import admin_group, settings
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import directory_api
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
@@ -267,7 +268,7 @@ class Run:
     def failed(self, result, before, diff, hint=None):
         """A failed run's result; after a write, the state TrueNAS left (read back) and what it means. The ``hint``
         of a TrueNAS error ends the message, as run_module puts it."""
-        result = dict(result, failed=True, changed=False, progress=self.progress, diff=diff, elapsed=self.elapsed())
+        result = dict(result, changed=False, progress=self.progress, diff=diff, elapsed=self.elapsed())
         if self.wrote:
             try:
                 self._jobs_ended()  # a job whose reply was lost goes on on the NAS: what it leaves is what to report
@@ -316,11 +317,11 @@ def run(module, client):
                                                        params['admin_group'], module.check_mode)
             summary += '; %s %s the %s role' % (name, 'granted' if granted else 'holds', admin_group.ROLE)
     except JoinFailed as exc:
-        return job.failed(exc.result, before, diff)
+        raise Failed(**job.failed(exc.result, before, diff))
     except TrueNASError as exc:
         if not job.wrote:
             raise
-        return job.failed(dict(exc.result(), msg=exc.message), before, diff, exc.hint)
+        raise Failed(**job.failed(dict(exc.result(), msg=exc.message), before, diff, exc.hint))
     if changed and module.check_mode:
         after = dict(before, **(desired or {}))
         after.update(enabled=bool(desired), status='HEALTHY' if desired else 'DISABLED')

@@ -14,9 +14,10 @@ __metaclass__ = type
 import ipaddress
 
 from ansible_collections.nasjoin.entra.plugins.module_utils import _names, _values
+from ansible_collections.nasjoin.entra.plugins.module_utils._errors import verdict
 from ansible_collections.nasjoin.entra.plugins.module_utils._protocols.dns import DNSProblem, Resolver, srv_with_addresses
-from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import network_api
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 
 # TrueNAS field -> module parameter, to name the parameter in TrueNAS validation errors
 PARAMETER_OF = {'domain': 'domain', 'domains': 'search_domains', 'ipv4gateway': 'ipv4gateway',
@@ -149,7 +150,7 @@ def run(module, client):
     failed = [check for check in checks if check['status'] == 'fail']
     if failed:
         _restore(module, client, before, failed, result)
-    return result
+    return verdict(result)
 
 
 def _restore(module, client, before, failed, result):

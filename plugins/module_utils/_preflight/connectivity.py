@@ -19,15 +19,14 @@ import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-from ansible.module_utils.basic import missing_required_lib
-
 from ansible_collections.nasjoin.entra.plugins.module_utils import _ca_file, _names, _values
+from ansible_collections.nasjoin.entra.plugins.module_utils._entra import findings
+from ansible_collections.nasjoin.entra.plugins.module_utils._errors import MissingLibrary, verdict
+from ansible_collections.nasjoin.entra.plugins.module_utils._preflight import checks
+from ansible_collections.nasjoin.entra.plugins.module_utils._preflight.probes import Prober, failure
 from ansible_collections.nasjoin.entra.plugins.module_utils._protocols import kerberos
 from ansible_collections.nasjoin.entra.plugins.module_utils._protocols.dns import Resolver
 from ansible_collections.nasjoin.entra.plugins.module_utils._protocols.kerberos_crypto import HAS_CRYPTOGRAPHY
-from ansible_collections.nasjoin.entra.plugins.module_utils._entra import findings
-from ansible_collections.nasjoin.entra.plugins.module_utils._preflight import checks
-from ansible_collections.nasjoin.entra.plugins.module_utils._preflight.probes import Prober, failure
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import network_api
 
 TCP_PORTS = (53, 88, 135, 389, 445, 464, 3268)
@@ -321,7 +320,7 @@ def run(module, client):
     params = module.params
     wanted = settings_from(params)
     if wanted['username'] and params['password'] and not HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib('cryptography'))
+        raise MissingLibrary('cryptography', reason='for the credential check')
     prober = Prober(wanted['domain'], params['probe_timeout'], Resolver(params['probe_timeout']), params['ldaps_ca_path'])
     started = time.monotonic()
     settings_used = probe_settings(params, wanted)
@@ -341,4 +340,4 @@ def run(module, client):
                             'own_probes': sorted('%s@%s' % key for key in seen if key not in shared)}
                            if shared is not None else {'shared': False, 'why': why_not})
     result['elapsed_ms'] = round((time.monotonic() - started) * 1000, 1)
-    return result
+    return verdict(result)

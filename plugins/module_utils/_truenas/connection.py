@@ -17,6 +17,7 @@ from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import urlsplit, urlunsplit
 
 from ansible_collections.nasjoin.entra.plugins.module_utils import _ca_file, _redact, _values
+from ansible_collections.nasjoin.entra.plugins.module_utils._errors import MissingLibrary
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.client import Client
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.transport import (
@@ -78,7 +79,7 @@ def client_for(module):
     """The client the module's connection options ask for; ``describe`` says which way it goes."""
     params = module.params
     if params['api_url']:
-        _need_websocket(module)
+        _need_websocket()
         url = api_url(params['api_url'])
         if params['ca_path']:
             _ca_file.ca_file(params['ca_path'], 'ca_path')
@@ -86,7 +87,7 @@ def client_for(module):
         return Client(transport, params['api_key'], params['api_username']), {'transport': 'websocket', 'url': url}
     path = params['local_socket']
     if os.path.exists(path):
-        _need_websocket(module)
+        _need_websocket()
         return Client(LocalSocketTransport(path, params['timeout'])), {'transport': 'local_socket', 'path': path}
     midclt = module.get_bin_path('midclt')
     if midclt:
@@ -98,7 +99,6 @@ def client_for(module):
         hint='give api_url and api_key to reach the NAS over the network, or run the task on the NAS itself as root.')
 
 
-def _need_websocket(module):
+def _need_websocket():
     if not HAS_WEBSOCKET:
-        from ansible.module_utils.basic import missing_required_lib
-        module.fail_json(msg=missing_required_lib('websocket-client'))
+        raise MissingLibrary('websocket-client', reason='to reach the TrueNAS API')

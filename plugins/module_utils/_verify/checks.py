@@ -14,8 +14,8 @@ __metaclass__ = type
 
 from ansible_collections.nasjoin.entra.plugins.module_utils import _idmap
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra.failures import hint_for
-from ansible_collections.nasjoin.entra.plugins.module_utils._names import netbios_domain
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra.findings import check, skip
+from ansible_collections.nasjoin.entra.plugins.module_utils._names import netbios_domain
 
 DOMAIN_USERS_RID = 513
 CACHE_HINT = ('rebuild the directory service cache (refresh_cache: true, or "Rebuild Directory Service Cache" in TrueNAS); '
