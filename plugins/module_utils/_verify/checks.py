@@ -17,7 +17,6 @@ from ansible_collections.nasjoin.entra.plugins.module_utils._entra.failures impo
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra.findings import check, skip
 from ansible_collections.nasjoin.entra.plugins.module_utils._names import netbios_domain
 
-DOMAIN_USERS_RID = 513
 CACHE_HINT = ('rebuild the directory service cache (refresh_cache: true, or "Rebuild Directory Service Cache" in TrueNAS); '
               'new domain accounts are missing from enumerations until then.')
 RANGE_HINT = ('widen the domain idmap range (ad_join idmap.domain, force_rejoin) so that range_low + the highest RID of the '
