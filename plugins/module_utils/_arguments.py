@@ -38,6 +38,7 @@ LIMITS = {
     'idmap.domain.range_high': (ID_MIN, ID_MAX),
 }
 
+
 def number(value, name, limits=None):
     """A finite int or float from ``LIMITS[name]`` (or ``limits``), both ends included."""
     low, high = limits or LIMITS[name]
@@ -45,17 +46,20 @@ def number(value, name, limits=None):
         raise ValueError('%s: %s is not a number from %s to %s.' % (name, shown(value), low, high))
     return value
 
+
 def given_params():
     """The module arguments as Ansible handed them over, before AnsibleModule reads them: by ``_load_params``, the
     function ansible-core names for modules that must see their parameters first (its private state is not read)."""
     from ansible.module_utils import basic
-    return basic._load_params()
+    return basic._load_params() or {}  # None where ansible-test reads the argument spec without arguments
+
 
 def _infinite(value):
     try:
         return math.isinf(float(value))
     except (TypeError, ValueError, OverflowError):
         return False
+
 
 def wrong_type(value, secret=False):
     """The type of ``value`` when a string option must refuse it, else None: a list or a dict, which Ansible would
@@ -69,12 +73,14 @@ def wrong_type(value, secret=False):
         return next((kind.__name__ for kind in (bool, int, float) if isinstance(value, kind)), None)
     return None
 
+
 def text(value):
     """The type ``retyped_spec`` gives a string option set to what ``wrong_type`` refuses: AnsibleModule then fails
     naming the option and the type it got, never the value."""
     if isinstance(value, str):
         return value
     raise TypeError('its string form is never sent; give the value as a quoted string')
+
 
 def wrong_types(values, spec):
     """One message per variable of ``values`` ({name: value}) that a string option of ``spec`` (or one element of a
@@ -90,6 +96,7 @@ def wrong_types(values, spec):
             found = []
         problems += ['%s: of type %s, not a string; give it as a quoted string.' % (where, kind) for where, kind in found if kind]
     return problems
+
 
 def retyped_spec(given, spec):
     """``spec`` as AnsibleModule must read ``given`` (or the environment fallbacks) to refuse bad values by name. An int
@@ -108,6 +115,7 @@ def retyped_spec(given, spec):
         elif option.get('type') == 'dict' and option.get('options') and isinstance(value, dict):
             result[key] = dict(option, options=retyped_spec(value, option['options']))
     return result
+
 
 def numbers(params, spec, prefix=''):
     """Check every int and float option of ``spec`` that ``params`` sets, sub-options included, by ``number``."""

@@ -21,6 +21,7 @@ PATH_SHOWN = 300  # characters of a path shown in a message
 
 CA_FILE_MAX = 4 * 1024 * 1024  # bytes read of a CA file: a bundle of every public CA is about 250 KB
 
+
 def ca_file(value, name, directory=True):
     """A CA certificate file in PEM form (or, when ``directory``, a directory of them), checked before TLS reads it."""
     try:

@@ -32,6 +32,7 @@ def shown(value, limit=60):
     text = repr(value)
     return text if len(text) <= limit else '%s...(%d characters)' % (text[:limit], len(value))
 
+
 def plain_text(value, name):
     """``value`` stripped, refusing invisible characters (zero-width, direction marks) and compatibility forms (full-width
     or styled letters, such as a full-width "@"), which look like other names than the ones they are."""
@@ -41,6 +42,7 @@ def plain_text(value, name):
                          'type the name plainly.' % (name, shown(value)))
     return text
 
+
 def account_name(value, name):
     """A user or group name as the NAS looks it up (``name``, ``DOMAIN\\name`` or a UPN)."""
     text = plain_text(value, name)
@@ -48,6 +50,7 @@ def account_name(value, name):
         raise ValueError('%s: %s is not a user or group name: 1-%d characters, none of "/[]:;|=,+*?<> or control '
                          'characters, at most one \\ and one @.' % (name, shown(value), ACCOUNT_MAX))
     return text
+
 
 def ip_address(value, name):
     """An IP address without a zone id; an IPv4-mapped IPv6 address (``::ffff:198.51.100.10``) becomes its IPv4 form,
@@ -65,6 +68,7 @@ def ip_address(value, name):
         raise ValueError('%s: %s is a deprecated IPv4-compatible IPv6 address; give the IPv4 address.' % (name, shown(value)))
     return address
 
+
 def nameserver(value, name):
     """A unicast IP address TrueNAS accepts as a nameserver (global_config.py rules), in its canonical form."""
     address = ip_address(value, name)
@@ -76,6 +80,7 @@ def nameserver(value, name):
                                                               else '%s (%s)' % (given, address.compressed)))
     return address.compressed
 
+
 def server(value, name):
     """A server given by host name or by address (address rules as for a nameserver), normalised."""
     text = value.strip() if isinstance(value, str) else ''
@@ -85,12 +90,14 @@ def server(value, name):
         return host_name(value, name)
     return nameserver(text, name)
 
+
 def ipv4_address(value, name):
     """An IPv4 address; its IPv4-mapped IPv6 form is taken too."""
     address = ip_address(value, name)
     if address.version != 4:
         raise ValueError('%s: %s is not an IPv4 address.' % (name, shown(value)))
     return address.compressed
+
 
 def host_name(value, name, min_labels=1):
     """A DNS name of ASCII labels (each at most 63 characters, 253 in all), lower-cased, without the trailing dot."""
@@ -117,9 +124,11 @@ def host_name(value, name, min_labels=1):
                                                       'two or more labels' if min_labels > 1 else 'labels', LABEL_MAX, DOMAIN_MAX))
     return text.lower()
 
+
 def domain_name(value, name):
     """A DNS domain of two or more ASCII labels, lower-cased, without the trailing dot."""
     return host_name(value, name, min_labels=2)
+
 
 def unique(values, name, fold=False):
     """Refuse a list that names the same value twice (with ``fold``, ignoring case, as directory names do)."""
@@ -130,6 +139,7 @@ def unique(values, name, fold=False):
             raise ValueError('%s lists %s twice%s.' % (name, value, ' (names are not case-sensitive)' if fold else ''))
         seen.add(key)
     return values
+
 
 def at_most(values, name, limit):
     """Refuse a list longer than ``limit``."""

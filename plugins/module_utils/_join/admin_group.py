@@ -14,7 +14,6 @@ __metaclass__ = type
 ROLE = 'FULL_ADMIN'
 
 
-
 def qualified(netbios, group):
     """``NETBIOS\\group``, the name winbind resolves."""
     return '%s\\%s' % (netbios, group)

@@ -18,7 +18,6 @@ _OU_PART = re.compile(r'^[^/\\,=+<>#;"\x00-\x1f]+$')
 _SITE = re.compile(r'^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$')
 
 
-
 def computer_ou(value):
     """A slash-separated OU path below the domain (``AADDC Computers/NAS``), or None for the default."""
     if value is None or value.strip() == '':
@@ -32,7 +31,6 @@ def computer_ou(value):
         raise ValueError('computer_account_ou: %s is not an OU path: give OU names separated by "/", outermost first, '
                          'for example "AADDC Computers/NAS" (no DN syntax, no "..").' % _values.shown(value))
     return '/'.join(part.strip() for part in parts)
-
 
 
 def idmap(params):

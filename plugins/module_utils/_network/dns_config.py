@@ -33,7 +33,7 @@ def desired_settings(params):
     settings = {
         'domain': _names.managed_domain(params['domain'], 'domain'),
         'nameservers': _values.unique([_values.nameserver(value, 'nameservers[%d]' % index)
-                                         for index, value in enumerate(nameservers)], 'nameservers'),
+                                       for index, value in enumerate(nameservers)], 'nameservers'),
         'search_domains': None,
         'ipv4gateway': None,
     }

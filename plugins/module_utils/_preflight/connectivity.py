@@ -50,8 +50,8 @@ def settings_from(params):
     wanted = {
         'domain': domain,
         'dc_ips': _values.unique([_values.nameserver(ip, 'dc_ips[%d]' % index)
-                                    for index, ip in enumerate(_values.at_most(params['dc_ips'], 'dc_ips', DC_MAX))],
-                                   'dc_ips'),
+                                  for index, ip in enumerate(_values.at_most(params['dc_ips'], 'dc_ips', DC_MAX))],
+                                 'dc_ips'),
         'nameservers': None,
         'username': _names.username(params['username'], domain) if params.get('username') else None,
     }
@@ -61,7 +61,7 @@ def settings_from(params):
         raise ValueError('password: give the join user\'s password with username (or neither, to skip the credential check).')
     if params.get('nameservers'):
         wanted['nameservers'] = _values.unique([_values.nameserver(ip, 'nameservers[%d]' % index)
-                                                  for index, ip in enumerate(params['nameservers'])], 'nameservers')
+                                                for index, ip in enumerate(params['nameservers'])], 'nameservers')
     return wanted
 
 

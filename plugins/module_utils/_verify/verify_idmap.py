@@ -197,8 +197,8 @@ def directory_checks(stats, context):
 def settings_from(params):
     """Validated inputs (ValueError names the parameter; directory servers are normalised in place); nothing was sent yet."""
     _values.unique([_values.account_name(user, 'users[%d]' % index)
-                      for index, user in enumerate(_values.at_most(params['users'], 'users', ACCOUNTS_MAX) or [])],
-                     'users', fold=True)
+                    for index, user in enumerate(_values.at_most(params['users'], 'users', ACCOUNTS_MAX) or [])],
+                   'users', fold=True)
     names = []
     for index, group in enumerate(_values.at_most(params['groups'], 'groups', ACCOUNTS_MAX) or []):
         if not (group.get('name') or '').strip():
@@ -210,7 +210,7 @@ def settings_from(params):
     directory = params.get('directory')
     if directory and directory.get('servers'):
         directory['servers'] = _values.unique([_values.server(server, 'directory.servers[%d]' % index)
-                                                 for index, server in enumerate(directory['servers'])], 'directory.servers')
+                                               for index, server in enumerate(directory['servers'])], 'directory.servers')
     if directory and directory.get('ca_path'):
         _ca_file.ca_file(directory['ca_path'], 'directory.ca_path', directory=False)
     return _names.managed_domain(params['domain'], 'domain') if params.get('domain') else None
