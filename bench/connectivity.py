@@ -20,7 +20,7 @@ import os
 import time
 
 import _bench
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import Resolver
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols.dns import Resolver
 from ansible_collections.nasjoin.entra.plugins.module_utils._preflight import connectivity
 from ansible_collections.nasjoin.entra.plugins.module_utils._preflight.probes import Prober
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.client import Client

@@ -13,7 +13,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
+from ansible_collections.nasjoin.entra.plugins.module_utils import _arguments
 from ansible_collections.nasjoin.entra.plugins.plugin_utils.role_numbers import out_of_range
 
 ROLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'roles')
@@ -47,7 +47,7 @@ class ActionModule(ActionBase):
         result.update(changed=False, roles=args['roles'])
         # numbers and types first: the spec validation fails on an infinite int without naming the variable, and takes
         # a list or a dict given for a string (a password) as its string form
-        refused = out_of_range(given) + _validate.wrong_types(given, options)
+        refused = out_of_range(given) + _arguments.wrong_types(given, options)
         errors = refused or ArgumentSpecValidator(options).validate(given, validate_role_argument_spec=True).error_messages
         result['argument_errors'] = errors
         if refused:

@@ -35,3 +35,21 @@ class MissingLibrary(NasjoinError):
 
     def __init__(self, library, reason=None):
         super(MissingLibrary, self).__init__(missing_required_lib(library, reason=reason))
+
+
+class Failed(NasjoinError):
+    """A run that failed with a result to report (what it checked, did and left); ``msg`` already says what to do."""
+
+    def __init__(self, msg, **result):
+        super(Failed, self).__init__(msg)
+        self.data = result
+
+    def result(self):
+        return dict(self.data)
+
+
+def verdict(result):
+    """``result`` as the run ends: returned, or raised as Failed when it says ``failed``."""
+    if result.pop('failed', False):
+        raise Failed(result.pop('msg'), **result)
+    return result

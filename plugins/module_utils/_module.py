@@ -16,8 +16,8 @@ from contextlib import contextmanager
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import HAS_DNSPYTHON
+from ansible_collections.nasjoin.entra.plugins.module_utils import _arguments
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols.dns import HAS_DNSPYTHON
 from ansible_collections.nasjoin.entra.plugins.module_utils._errors import MissingLibrary, NasjoinError
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.connection import client_for, connection_spec
 
@@ -27,30 +27,35 @@ def drive(argument_spec, session, logic, given=None, **module_kwargs):
     client and fills ``connection``), run ``logic(module, client)`` and end the task with its result.
 
     ``logic`` returns the result dict (``failed=True`` in it fails the task with its ``msg``). ValueError is bad
-    input (nothing was sent; every int and float option is checked against ``_validate.LIMITS`` first),
+    input (nothing was sent; every int and float option is checked against ``_arguments.LIMITS`` first),
     NasjoinError a failure with its message, hint and data: both fail the task, ``connection`` included. Any other
     exception is a defect of the collection: the task fails with its type and text, the traceback in ``exception``.
     """
-    given = _validate.given_params() if given is None else given
-    argument_spec = _validate.infinite_as_float(given, argument_spec)
+    given = _arguments.given_params() if given is None else given
+    argument_spec = _arguments.retyped_spec(given, argument_spec)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **module_kwargs)
     connection = {}
     try:
-        _validate.numbers(module.params, argument_spec)
+        _arguments.numbers(module.params, argument_spec)
         with session(module, connection) as client:
             result = logic(module, client)
     except ValueError as exc:
-        module.fail_json(msg=str(exc), connection=connection, changed=False)
+        _end(module, {'msg': str(exc), 'changed': False}, connection, failed=True)
     except NasjoinError as exc:
-        module.fail_json(msg=str(exc), connection=connection, changed=False, **exc.result())
+        _end(module, dict({'changed': False}, **exc.result()), connection, failed=True, msg=str(exc))
     except Exception as exc:  # pylint: disable=broad-except  # a defect: reported like Ansible's own modules do
         module.fail_json(msg='%s: %s (a defect of nasjoin.entra: please report it with the exception below)'
                          % (type(exc).__name__, exc), exception=traceback.format_exc(), connection=connection,
                          changed=False)
-    result['connection'] = connection
+    _end(module, result, connection)
+
+
+def _end(module, result, connection, failed=False, **more):
+    """End the task with ``result`` and ``connection`` (its diff only when asked for)."""
+    result.update(more, connection=connection)
     if not module._diff:
         result.pop('diff', None)
-    if result.pop('failed', False):
+    if failed:
         module.fail_json(**result)
     module.exit_json(**result)
 
@@ -59,7 +64,7 @@ def run_module(spec, logic, needs_dns=None, connects=None, **module_kwargs):
     """A TrueNAS module: ``spec`` plus the connection options; ``logic(module, client)`` gets the NAS's client, or None
     when ``connects(params)`` says the run needs no NAS. When ``needs_dns(params)`` says the run may look names up and
     dnspython is missing, the run fails before anything is done."""
-    given = _validate.given_params()
+    given = _arguments.given_params()
     argument_spec = connection_spec(given.get('api_url'))
     argument_spec.update(spec)
 

@@ -16,7 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
+from ansible_collections.nasjoin.entra.plugins.module_utils import _redact
 
 STEPS = (
     ('network', 'entra_network_result'),
@@ -178,7 +178,7 @@ def host_record(name, hostvars, in_play=True, started=None, dry_run=False):
     why = _why(outcome, steps, first_failure)
     return {
         'host': name,
-        'nas': _validate.redacted(hostvars.get('truenas_api_url') or hostvars.get('ansible_host') or name),
+        'nas': _redact.redacted(hostvars.get('truenas_api_url') or hostvars.get('ansible_host') or name),
         'outcome': outcome,
         'dry_run': dry_run,
         'why': DRY_RUN_WHY % why if dry_run else why,

@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
+from ansible_collections.nasjoin.entra.plugins.module_utils import _arguments
 
 ROLE_OPTIONS = {
     'entra_join_timeout': 'join_timeout',
@@ -31,7 +31,7 @@ def out_of_range(values):
         except ValueError:
             number = value  # text that is no number: refused as it is
         try:
-            _validate.number(number, name, _validate.LIMITS[ROLE_OPTIONS[name]])
+            _arguments.number(number, name, _arguments.LIMITS[ROLE_OPTIONS[name]])
         except ValueError as exc:
             problems.append(str(exc))
     return problems

@@ -151,11 +151,13 @@ def test_preflight_in_check_mode_checks_the_nameservers_step_1_would_set(fleet_o
         assert [check['target'] for check in preflight['checks'] if check['name'] == 'resolver'] == DC_IPS, host
 
 
-@pytest.mark.parametrize('extra, step', [
-    ({'entra_preflight_probe_timeout': 0.5}, 'Prove the NAS can reach the managed domain'),  # its DCs serve no domain
-    ({'entra_join_timeout': 0}, 'Check the variables of every step before any change'),
+# (variables, the step that stops the host, whether the two messages are the same text: the probes of DCs that serve no
+# domain end in a timeout or an answer depending on the machine's load, so their message may differ between two runs)
+@pytest.mark.parametrize('extra, step, same_text', [
+    ({'entra_preflight_probe_timeout': 0.5}, 'Prove the NAS can reach the managed domain', False),
+    ({'entra_join_timeout': 0}, 'Check the variables of every step before any change', True),
 ])
-def test_what_would_fail_for_real_fails_the_same_in_check_mode(fleet_of, tmp_path, extra, step):
+def test_what_would_fail_for_real_fails_the_same_in_check_mode(fleet_of, tmp_path, extra, step, same_text):
     runs = {}
     for mode in ('check', 'real'):
         fleet = fleet_of(['nas1'])
@@ -170,7 +172,7 @@ def test_what_would_fail_for_real_fails_the_same_in_check_mode(fleet_of, tmp_pat
         assert run.rc == 2, run.stdout[-5000:] + run.stderr
     stopped = [[result['msg'] for host, status, result in run.results
                 if status == 'FAILED!' and result['msg'].startswith(step + ': ')] for run in runs.values()]
-    assert len(stopped[0]) == 1 and stopped[0] == stopped[1], stopped
+    assert len(stopped[0]) == len(stopped[1]) == 1 and (stopped[0] == stopped[1] or not same_text), stopped
     assert runs['check'].writes == 0
     written = dry_report(tmp_path / 'check')
     assert written['dry_run'] is True and written['outcomes'] == {'failed': 1}

@@ -15,3 +15,16 @@ except ImportError:  # ansible-core 2.17, 2.18: no serialization profile, the ar
         """Expose ``args`` to the AnsibleModule instances created within this context."""
         with mock.patch.object(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args or {}}).encode('utf-8')):
             yield
+
+
+def ended(logic):
+    """``logic`` (a module's run) returning the task result even when it fails: a Failed it raises becomes the result
+    the driver would make of it (``failed``, ``msg`` with its hint, the result's data)."""
+    from ansible_collections.nasjoin.entra.plugins.module_utils._errors import Failed
+
+    def run(*args, **kwargs):
+        try:
+            return logic(*args, **kwargs)
+        except Failed as exc:
+            return dict(exc.result(), failed=True, msg=str(exc))
+    return run

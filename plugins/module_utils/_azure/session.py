@@ -12,7 +12,7 @@ __metaclass__ = type
 
 from contextlib import contextmanager
 
-from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
+from ansible_collections.nasjoin.entra.plugins.module_utils import _ca_file
 from ansible_collections.nasjoin.entra.plugins.module_utils._azure import auth
 from ansible_collections.nasjoin.entra.plugins.module_utils._azure.arm import ArmClient
 from ansible_collections.nasjoin.entra.plugins.module_utils._azure.domain_service import DEFAULT_API_VERSION, resource_path
@@ -36,7 +36,7 @@ def session(module, connection):
     try:
         connection.update(endpoint=auth.endpoints(params)[0], api_version=params['api_version'])
         if params['ca_path']:
-            _validate.ca_file(params['ca_path'], 'ca_path')
+            _ca_file.ca_file(params['ca_path'], 'ca_path')
         http = Http(params['timeout'], params['cert_validation_mode'] == 'validate', params['ca_path'])
         cred = auth.credential(params)
         connection['auth'] = cred['kind']

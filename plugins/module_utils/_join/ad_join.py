@@ -15,8 +15,11 @@ __metaclass__ = type
 
 import time
 
+from ansible_collections.nasjoin.entra.plugins.module_utils import _names
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra.failures import hint_for
-from ansible_collections.nasjoin.entra.plugins.module_utils._join import admin_group, directory_api, settings
+from ansible_collections.nasjoin.entra.plugins.module_utils._errors import Failed
+from ansible_collections.nasjoin.entra.plugins.module_utils._join import admin_group, settings
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import directory_api
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 
 
@@ -216,13 +219,13 @@ class Run:
         self._need_credentials('join %s' % desired['domain'])
         if desired['hostname'] is None:  # the NAS host name, never a leftover default NetBIOS name like TRUENAS
             hostname = self.client.call('network.configuration.config')['hostname']
-            if (hostname or '').strip().lower() == settings.INSTALLER_HOSTNAME:
+            if (hostname or '').strip().lower() == _names.INSTALLER_HOSTNAME:
                 raise JoinFailed('hostname: the NAS is still named %s, the installer\'s default that every NAS not renamed '
                                  'shares: joining would make or take over the computer account %s. Set hostname to a '
                                  'NetBIOS name for this NAS, or rename the NAS.' % (hostname, hostname.strip().upper()),
                                  status=current['status'])
             try:
-                desired['hostname'] = settings.netbios_name(hostname)
+                desired['hostname'] = _names.netbios_name(hostname)
             except ValueError as exc:
                 raise JoinFailed('%s Set hostname to a NetBIOS name for this NAS.' % exc, status=current['status'])
         if self.module.check_mode:
@@ -243,7 +246,7 @@ class Run:
             return True, 'would %s' % ('leave' if creds else 'disable')
         if creds:
             try:
-                self._job(self.api.leave, settings.kerberos_name(creds['username'], current['domain']), creds['password'])
+                self._job(self.api.leave, _names.kerberos_name(creds['username'], current['domain']), creds['password'])
             except TrueNASError as exc:  # 25.10 leave_domain: no valid join, so only the local settings were removed
                 if 'domain join is not healthy' not in str(exc.reason) or self.api.read()['enabled']:
                     raise
@@ -265,7 +268,7 @@ class Run:
     def failed(self, result, before, diff, hint=None):
         """A failed run's result; after a write, the state TrueNAS left (read back) and what it means. The ``hint``
         of a TrueNAS error ends the message, as run_module puts it."""
-        result = dict(result, failed=True, changed=False, progress=self.progress, diff=diff, elapsed=self.elapsed())
+        result = dict(result, changed=False, progress=self.progress, diff=diff, elapsed=self.elapsed())
         if self.wrote:
             try:
                 self._jobs_ended()  # a job whose reply was lost goes on on the NAS: what it leaves is what to report
@@ -305,7 +308,7 @@ def run(module, client):
         granted = None
         if desired and params.get('admin_group'):
             if module.check_mode and not (before['enabled'] and before['status'] == 'HEALTHY'):  # no lookup before a join
-                granted, name, sid = True, admin_group.qualified(admin_group.netbios_domain(desired['domain']),
+                granted, name, sid = True, admin_group.qualified(_names.netbios_domain(desired['domain']),
                                                                  params['admin_group']), None
             else:
                 if changed:
@@ -314,11 +317,11 @@ def run(module, client):
                                                        params['admin_group'], module.check_mode)
             summary += '; %s %s the %s role' % (name, 'granted' if granted else 'holds', admin_group.ROLE)
     except JoinFailed as exc:
-        return job.failed(exc.result, before, diff)
+        raise Failed(**job.failed(exc.result, before, diff))
     except TrueNASError as exc:
         if not job.wrote:
             raise
-        return job.failed(dict(exc.result(), msg=exc.message), before, diff, exc.hint)
+        raise Failed(**job.failed(dict(exc.result(), msg=exc.message), before, diff, exc.hint))
     if changed and module.check_mode:
         after = dict(before, **(desired or {}))
         after.update(enabled=bool(desired), status='HEALTHY' if desired else 'DISABLED')

@@ -14,12 +14,6 @@ __metaclass__ = type
 ROLE = 'FULL_ADMIN'
 
 
-def netbios_domain(domain):
-    """Entra DS's default NetBIOS name, the first label of the managed domain: what to expect before a join; a joined
-    NAS knows the real one (directory_api ``netbios_domain``)."""
-    return domain.split('.')[0].upper()
-
-
 def qualified(netbios, group):
     """``NETBIOS\\group``, the name winbind resolves."""
     return '%s\\%s' % (netbios, group)

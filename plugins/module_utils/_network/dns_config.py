@@ -13,11 +13,12 @@ __metaclass__ = type
 
 import ipaddress
 
-from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import DNSProblem, Resolver, srv_with_addresses
+from ansible_collections.nasjoin.entra.plugins.module_utils import _names, _values
+from ansible_collections.nasjoin.entra.plugins.module_utils._errors import verdict
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols.dns import DNSProblem, Resolver, srv_with_addresses
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import network_api
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 
-NAMESERVER_SLOTS = ('nameserver1', 'nameserver2', 'nameserver3')
 # TrueNAS field -> module parameter, to name the parameter in TrueNAS validation errors
 PARAMETER_OF = {'domain': 'domain', 'domains': 'search_domains', 'ipv4gateway': 'ipv4gateway',
                 'nameserver1': 'nameservers[0]', 'nameserver2': 'nameservers[1]', 'nameserver3': 'nameservers[2]'}
@@ -30,20 +31,20 @@ def desired_settings(params):
         raise ValueError('nameservers: give the domain controllers\' IP addresses, one to three of them (got %d).'
                          % len(nameservers))
     settings = {
-        'domain': _validate.managed_domain(params['domain'], 'domain'),
-        'nameservers': _validate.unique([_validate.nameserver(value, 'nameservers[%d]' % index)
-                                         for index, value in enumerate(nameservers)], 'nameservers'),
+        'domain': _names.managed_domain(params['domain'], 'domain'),
+        'nameservers': _values.unique([_values.nameserver(value, 'nameservers[%d]' % index)
+                                       for index, value in enumerate(nameservers)], 'nameservers'),
         'search_domains': None,
         'ipv4gateway': None,
     }
     if params.get('search_domains') is not None:
         if len(params['search_domains']) > 5:
             raise ValueError('search_domains: TrueNAS keeps at most 5 search domains (got %d).' % len(params['search_domains']))
-        settings['search_domains'] = _validate.unique(
-            [_validate.domain_name(value, 'search_domains[%d]' % index) for index, value in enumerate(params['search_domains'])],
+        settings['search_domains'] = _values.unique(
+            [_values.domain_name(value, 'search_domains[%d]' % index) for index, value in enumerate(params['search_domains'])],
             'search_domains')
     if params.get('ipv4gateway'):
-        settings['ipv4gateway'] = _validate.ipv4_address(params['ipv4gateway'], 'ipv4gateway')
+        settings['ipv4gateway'] = _values.ipv4_address(params['ipv4gateway'], 'ipv4gateway')
     return settings
 
 
@@ -59,7 +60,7 @@ def current_settings(config):
     """The managed fields of a ``network.configuration.config`` entry, in module terms."""
     return {
         'domain': (config.get('domain') or '').lower(),
-        'nameservers': [_canonical(config[slot]) for slot in NAMESERVER_SLOTS if config.get(slot)],
+        'nameservers': [_canonical(address) for address in network_api.nameservers(config)],
         'search_domains': [value.lower() for value in config.get('domains') or []],
         'ipv4gateway': config.get('ipv4gateway') or '',
     }
@@ -71,8 +72,8 @@ def update_payload(current, desired):
     if desired['domain'] != current['domain']:
         payload['domain'] = desired['domain']
     if desired['nameservers'] != current['nameservers']:
-        padded = desired['nameservers'] + [''] * (len(NAMESERVER_SLOTS) - len(desired['nameservers']))
-        payload.update(zip(NAMESERVER_SLOTS, padded))
+        padded = desired['nameservers'] + [''] * (len(network_api.NAMESERVER_SLOTS) - len(desired['nameservers']))
+        payload.update(zip(network_api.NAMESERVER_SLOTS, padded))
     if desired['search_domains'] is not None and desired['search_domains'] != current['search_domains']:
         payload['domains'] = desired['search_domains']
     if desired['ipv4gateway'] is not None and desired['ipv4gateway'] != current['ipv4gateway']:
@@ -84,7 +85,7 @@ def resolv_conf_warning(config, configured):
     """A warning when the nameservers the NAS resolves through (the entry's ``state``, read from its resolv.conf)
     are not the ``configured`` ones, else None."""
     state = config.get('state') if isinstance(config.get('state'), dict) else {}
-    in_effect = [_canonical(state[slot]) for slot in NAMESERVER_SLOTS if state.get(slot)]
+    in_effect = [_canonical(address) for address in network_api.nameservers(state)]
     if not state or in_effect == configured:
         return None
     return ('the NAS resolves names through %s (its resolv.conf), not through the nameservers its network settings name '
@@ -149,7 +150,7 @@ def run(module, client):
     failed = [check for check in checks if check['status'] == 'fail']
     if failed:
         _restore(module, client, before, failed, result)
-    return result
+    return verdict(result)
 
 
 def _restore(module, client, before, failed, result):

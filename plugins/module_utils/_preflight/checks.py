@@ -17,10 +17,10 @@ import calendar
 import ssl
 import time
 
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory import kerberos
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra.failures import hint_for
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra.findings import check, skip
-from ansible_collections.nasjoin.entra.plugins.module_utils._join.settings import netbios_name
+from ansible_collections.nasjoin.entra.plugins.module_utils._names import netbios_name
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols import kerberos
 
 PORT_NAMES = {53: 'DNS', 88: 'Kerberos', 135: 'RPC endpoint mapper', 389: 'LDAP', 445: 'SMB', 464: 'Kerberos password',
               636: 'LDAPS', 3268: 'Global Catalog'}

@@ -19,17 +19,15 @@ import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-from ansible.module_utils.basic import missing_required_lib
-
-from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory import kerberos
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import Resolver
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory.kerberos_crypto import HAS_CRYPTOGRAPHY
+from ansible_collections.nasjoin.entra.plugins.module_utils import _ca_file, _names, _values
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra import findings
-from ansible_collections.nasjoin.entra.plugins.module_utils._join import settings
-from ansible_collections.nasjoin.entra.plugins.module_utils._network.dns_config import NAMESERVER_SLOTS
+from ansible_collections.nasjoin.entra.plugins.module_utils._errors import MissingLibrary, verdict
 from ansible_collections.nasjoin.entra.plugins.module_utils._preflight import checks
 from ansible_collections.nasjoin.entra.plugins.module_utils._preflight.probes import Prober, failure
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols import kerberos
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols.dns import Resolver
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols.kerberos_crypto import HAS_CRYPTOGRAPHY
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import network_api
 
 TCP_PORTS = (53, 88, 135, 389, 445, 464, 3268)
 UDP_PORTS = (53, 88, 389)
@@ -46,24 +44,24 @@ DC_MAX = 10
 
 def settings_from(params):
     """Validated inputs (ValueError names the parameter)."""
-    domain = _validate.managed_domain(params['domain'], 'domain')
+    domain = _names.managed_domain(params['domain'], 'domain')
     if not params['dc_ips']:
         raise ValueError('dc_ips: give the managed domain\'s domain controller addresses (two in Entra Domain Services).')
     wanted = {
         'domain': domain,
-        'dc_ips': _validate.unique([_validate.nameserver(ip, 'dc_ips[%d]' % index)
-                                    for index, ip in enumerate(_validate.at_most(params['dc_ips'], 'dc_ips', DC_MAX))],
-                                   'dc_ips'),
+        'dc_ips': _values.unique([_values.nameserver(ip, 'dc_ips[%d]' % index)
+                                  for index, ip in enumerate(_values.at_most(params['dc_ips'], 'dc_ips', DC_MAX))],
+                                 'dc_ips'),
         'nameservers': None,
-        'username': settings.username(params['username'], domain) if params.get('username') else None,
+        'username': _names.username(params['username'], domain) if params.get('username') else None,
     }
     if params.get('ldaps_ca_path'):
-        _validate.ca_file(params['ldaps_ca_path'], 'ldaps_ca_path')
+        _ca_file.ca_file(params['ldaps_ca_path'], 'ldaps_ca_path')
     if wanted['username'] and not params.get('password') and not params.get('probes_only'):
         raise ValueError('password: give the join user\'s password with username (or neither, to skip the credential check).')
     if params.get('nameservers'):
-        wanted['nameservers'] = _validate.unique([_validate.nameserver(ip, 'nameservers[%d]' % index)
-                                                  for index, ip in enumerate(params['nameservers'])], 'nameservers')
+        wanted['nameservers'] = _values.unique([_values.nameserver(ip, 'nameservers[%d]' % index)
+                                                for index, ip in enumerate(params['nameservers'])], 'nameservers')
     return wanted
 
 
@@ -82,7 +80,7 @@ def nas_facts(client, clock=time.time):
     stamp = epoch_of(info.get('datetime'))
     return {
         'hostname': config.get('hostname'),
-        'nameservers': [config[slot] for slot in NAMESERVER_SLOTS if config.get(slot)],
+        'nameservers': network_api.nameservers(config),
         'clock': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(stamp)) if stamp is not None else None,
         'clock_offset': None if stamp is None else round(stamp - (before + clock()) / 2, 3),
     }
@@ -322,7 +320,7 @@ def run(module, client):
     params = module.params
     wanted = settings_from(params)
     if wanted['username'] and params['password'] and not HAS_CRYPTOGRAPHY:
-        module.fail_json(msg=missing_required_lib('cryptography'))
+        raise MissingLibrary('cryptography', reason='for the credential check')
     prober = Prober(wanted['domain'], params['probe_timeout'], Resolver(params['probe_timeout']), params['ldaps_ca_path'])
     started = time.monotonic()
     settings_used = probe_settings(params, wanted)
@@ -342,4 +340,4 @@ def run(module, client):
                             'own_probes': sorted('%s@%s' % key for key in seen if key not in shared)}
                            if shared is not None else {'shared': False, 'why': why_not})
     result['elapsed_ms'] = round((time.monotonic() - started) * 1000, 1)
-    return result
+    return verdict(result)

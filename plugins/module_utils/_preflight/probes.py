@@ -19,9 +19,9 @@ import ssl
 import struct
 import time
 
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory import der, kerberos, ldap
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import DNSProblem, DNSRefused, DNSTimeout, question, srv_with_addresses
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory.kerberos_crypto import string_to_key
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols import der, kerberos, ldap
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols.dns import DNSProblem, DNSRefused, DNSTimeout, question, srv_with_addresses
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols.kerberos_crypto import string_to_key
 
 PROBE_DN = 'cn=nasjoin-preflight-probe'  # no such object: a bind as it can lock nobody out
 

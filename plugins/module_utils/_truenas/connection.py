@@ -16,7 +16,8 @@ import re
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.six.moves.urllib.parse import urlsplit, urlunsplit
 
-from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
+from ansible_collections.nasjoin.entra.plugins.module_utils import _ca_file, _redact, _values
+from ansible_collections.nasjoin.entra.plugins.module_utils._errors import MissingLibrary
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.client import Client
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.transport import (
@@ -45,16 +46,16 @@ def connection_spec(given_url):
     """CONNECTION_SPEC; when ``given_url`` (else TRUENAS_API_URL) holds credentials, api_url is no_log, so Ansible
     masks it in the result, the invocation and its logs from the start."""
     spec = dict(CONNECTION_SPEC)
-    if _validate.has_credentials(given_url or os.environ.get('TRUENAS_API_URL')):
+    if _redact.has_credentials(given_url or os.environ.get('TRUENAS_API_URL')):
         spec['api_url'] = dict(spec['api_url'], no_log=True)
     return spec
 
 
 def api_url(text):
     """``nas``, ``https://nas:8443`` or ``wss://nas`` -> ``wss://nas[:8443]/api/current``."""
-    if _validate.has_credentials(text):
+    if _redact.has_credentials(text):
         raise TrueNASError('api_url must not carry credentials (%s); give the key in api_key or TRUENAS_API_KEY and the '
-                           'user in api_username or TRUENAS_API_USERNAME.' % _validate.redacted(text), errname='EINVAL',
+                           'user in api_username or TRUENAS_API_USERNAME.' % _redact.redacted(text), errname='EINVAL',
                            hint='remove the "user:key@" part of api_url.')
     parts = urlsplit(text if '://' in text else 'wss://' + text)
     scheme = {'https': 'wss', 'http': 'ws'}.get(parts.scheme, parts.scheme)
@@ -64,7 +65,7 @@ def api_url(text):
         port_ok = False
     if scheme not in ('ws', 'wss') or not parts.hostname or '%' in parts.hostname or not port_ok \
             or re.search(r'[^\x21-\x7e]|\\', text):
-        raise TrueNASError('api_url %s is not a TrueNAS address.' % _validate.shown(text), errname='EINVAL',
+        raise TrueNASError('api_url %s is not a TrueNAS address.' % _values.shown(text), errname='EINVAL',
                            hint='use wss://<nas>/api/current, https://<nas> or just the host name: printable ASCII (the '
                                 'xn-- form of an international name), a port from 1 to 65535, no IPv6 zone id.')
     path = parts.path.rstrip('/') or '/api/current'
@@ -78,15 +79,15 @@ def client_for(module):
     """The client the module's connection options ask for; ``describe`` says which way it goes."""
     params = module.params
     if params['api_url']:
-        _need_websocket(module)
+        _need_websocket()
         url = api_url(params['api_url'])
         if params['ca_path']:
-            _validate.ca_file(params['ca_path'], 'ca_path')
+            _ca_file.ca_file(params['ca_path'], 'ca_path')
         transport = WebSocketTransport(url, params['timeout'], params['validate_certs'], params['ca_path'])
         return Client(transport, params['api_key'], params['api_username']), {'transport': 'websocket', 'url': url}
     path = params['local_socket']
     if os.path.exists(path):
-        _need_websocket(module)
+        _need_websocket()
         return Client(LocalSocketTransport(path, params['timeout'])), {'transport': 'local_socket', 'path': path}
     midclt = module.get_bin_path('midclt')
     if midclt:
@@ -98,7 +99,6 @@ def client_for(module):
         hint='give api_url and api_key to reach the NAS over the network, or run the task on the NAS itself as root.')
 
 
-def _need_websocket(module):
+def _need_websocket():
     if not HAS_WEBSOCKET:
-        from ansible.module_utils.basic import missing_required_lib
-        module.fail_json(msg=missing_required_lib('websocket-client'))
+        raise MissingLibrary('websocket-client', reason='to reach the TrueNAS API')

@@ -16,7 +16,7 @@ import re
 # JSON-RPC 2.0 on /api/current arrived in 25.04; older releases speak only /websocket.
 MIN_SUPPORTED = (25, 4)
 
-# method: (first release, first release without it or None, is a job)
+# method: (first release, first release without it or None, is a job: checked against the emulator by its tests)
 METHODS = {
     'auth.login_ex': ((25, 4), None, False),
     'auth.login_with_api_key': ((0,), (27, 0), False),
@@ -77,10 +77,6 @@ def available(method, version):
     """True when ``method`` exists on a TrueNAS of ``version`` (a tuple)."""
     since, until, dummy = METHODS[method]
     return version[:len(since)] >= since and (until is None or version[:len(until)] < until)
-
-
-def is_job(method):
-    return METHODS[method][2]
 
 
 def directory_api(version):

@@ -12,12 +12,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.nasjoin.entra.plugins.module_utils import _idmap
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra.failures import hint_for
-from ansible_collections.nasjoin.entra.plugins.module_utils._join import settings
-from ansible_collections.nasjoin.entra.plugins.module_utils._join.admin_group import netbios_domain
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra.findings import check, skip
+from ansible_collections.nasjoin.entra.plugins.module_utils._names import netbios_domain
 
-DOMAIN_USERS_RID = 513
 CACHE_HINT = ('rebuild the directory service cache (refresh_cache: true, or "Rebuild Directory Service Cache" in TrueNAS); '
               'new domain accounts are missing from enumerations until then.')
 RANGE_HINT = ('widen the domain idmap range (ad_join idmap.domain, force_rejoin) so that range_low + the highest RID of the '
@@ -84,12 +83,12 @@ def trust_secret(domain, status, status_msg):
 
 
 def idmap_ranges(ranges, local_max):
-    """Limits and span (settings.id_range), overlaps between ranges, and the NAS's local ids below every range."""
+    """Limits and span (_idmap.id_range), overlaps between ranges, and the NAS's local ids below every range."""
     found, overlaps = [], []
     for entry in ranges:
         low, high = entry['range']
         try:
-            settings.id_range({'range_low': low, 'range_high': high}, entry['name'], entry['range'])
+            _idmap.id_range({'range_low': low, 'range_high': high}, entry['name'], entry['range'])
         except (TypeError, ValueError) as exc:
             found.append(check('idmap_range', entry['name'], 'fail', str(exc), [low, high], RANGE_HINT))
             continue
@@ -99,7 +98,7 @@ def idmap_ranges(ranges, local_max):
     for index, first in enumerate(valid):
         overlaps += ['%s %d-%d and %s %d-%d' % ((first['name'],) + tuple(first['range']) + (second['name'],)
                                                 + tuple(second['range']))
-                     for second in valid[index + 1:] if settings.overlap(first['range'], second['range'])]
+                     for second in valid[index + 1:] if _idmap.overlap(first['range'], second['range'])]
     if overlaps:
         found.append(check('idmap_overlap', None, 'fail', 'overlapping idmap ranges: %s; an id would map to two accounts'
                            % '; '.join(overlaps), overlaps, OVERLAP_HINT))
@@ -128,7 +127,7 @@ def rid_headroom(domain_range, backend, max_rid, source):
     if headroom < 0:
         return check('rid_headroom', None, 'fail', detail + '; accounts above RID %d get no id' % (high - low), headroom,
                      RANGE_HINT)
-    return check('rid_headroom', None, 'warn' if headroom < settings.MIN_SPAN else 'pass', detail, headroom, RANGE_HINT)
+    return check('rid_headroom', None, 'warn' if headroom < _idmap.MIN_SPAN else 'pass', detail, headroom, RANGE_HINT)
 
 
 def rid_of(sid, domain_sid):

@@ -15,12 +15,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
-from ansible_collections.nasjoin.entra.plugins.module_utils._join import directory_api
-from ansible_collections.nasjoin.entra.plugins.module_utils._join.admin_group import netbios_domain
+from ansible_collections.nasjoin.entra.plugins.module_utils import _ca_file, _names, _values
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra.findings import check, skip, summarize
+from ansible_collections.nasjoin.entra.plugins.module_utils._errors import Failed, MissingLibrary, verdict
+from ansible_collections.nasjoin.entra.plugins.module_utils._names import netbios_domain
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import directory_api
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.bulk import Batched
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 from ansible_collections.nasjoin.entra.plugins.module_utils._verify import checks
@@ -196,24 +196,24 @@ def directory_checks(stats, context):
 
 def settings_from(params):
     """Validated inputs (ValueError names the parameter; directory servers are normalised in place); nothing was sent yet."""
-    _validate.unique([_validate.account_name(user, 'users[%d]' % index)
-                      for index, user in enumerate(_validate.at_most(params['users'], 'users', ACCOUNTS_MAX) or [])],
-                     'users', fold=True)
+    _values.unique([_values.account_name(user, 'users[%d]' % index)
+                    for index, user in enumerate(_values.at_most(params['users'], 'users', ACCOUNTS_MAX) or [])],
+                   'users', fold=True)
     names = []
-    for index, group in enumerate(_validate.at_most(params['groups'], 'groups', ACCOUNTS_MAX) or []):
+    for index, group in enumerate(_values.at_most(params['groups'], 'groups', ACCOUNTS_MAX) or []):
         if not (group.get('name') or '').strip():
             raise ValueError('groups[%d].name: give the group name.' % index)
-        names.append(_validate.account_name(group['name'], 'groups[%d].name' % index))
-        for number, member in enumerate(_validate.at_most(group.get('members'), 'groups[%d].members' % index, ACCOUNTS_MAX) or []):
-            _validate.account_name(member, 'groups[%d].members[%d]' % (index, number))
-    _validate.unique(names, 'groups', fold=True)
+        names.append(_values.account_name(group['name'], 'groups[%d].name' % index))
+        for number, member in enumerate(_values.at_most(group.get('members'), 'groups[%d].members' % index, ACCOUNTS_MAX) or []):
+            _values.account_name(member, 'groups[%d].members[%d]' % (index, number))
+    _values.unique(names, 'groups', fold=True)
     directory = params.get('directory')
     if directory and directory.get('servers'):
-        directory['servers'] = _validate.unique([_validate.server(server, 'directory.servers[%d]' % index)
-                                                 for index, server in enumerate(directory['servers'])], 'directory.servers')
+        directory['servers'] = _values.unique([_values.server(server, 'directory.servers[%d]' % index)
+                                               for index, server in enumerate(directory['servers'])], 'directory.servers')
     if directory and directory.get('ca_path'):
-        _validate.ca_file(directory['ca_path'], 'directory.ca_path', directory=False)
-    return _validate.managed_domain(params['domain'], 'domain') if params.get('domain') else None
+        _ca_file.ca_file(directory['ca_path'], 'directory.ca_path', directory=False)
+    return _names.managed_domain(params['domain'], 'domain') if params.get('domain') else None
 
 
 def refresh(client, module):
@@ -233,9 +233,9 @@ def run(module, client):
     params = module.params
     wanted = settings_from(params)
     if params.get('directory'):
-        from ansible_collections.nasjoin.entra.plugins.module_utils._verify.directory import HAS_LDAP3
+        from ansible_collections.nasjoin.entra.plugins.module_utils._verify.ldap_search import HAS_LDAP3
         if not HAS_LDAP3:
-            module.fail_json(msg=missing_required_lib('ldap3'))
+            raise MissingLibrary('ldap3', reason='for the comparison with the directory (directory)')
     api = directory_api.for_client(client)
     client = Batched(client)  # one core.bulk job for the state reads, the local IDs and (domain given) the lookups
     client.prefetch(list(api.reads) + [ids_query(kind, True)[:2] for kind in ('user', 'group')]
@@ -244,9 +244,9 @@ def run(module, client):
     state = api.read()
     domain = state['domain']
     if not state['configured'] or (wanted and wanted != domain):
-        return {'failed': True, 'changed': False, 'msg': 'the NAS is %s, not to %s: join it first (nasjoin.entra.ad_join).'
-                % ('joined to %s' % domain if state['configured'] else 'not joined', wanted or 'a domain'),
-                'status': state['status']}
+        raise Failed('the NAS is %s, not to %s: join it first (nasjoin.entra.ad_join).'
+                     % ('joined to %s' % domain if state['configured'] else 'not joined', wanted or 'a domain'),
+                     status=state['status'])
     found = [checks.directory_status(domain, state['status'], state['status_msg']),
              checks.trust_secret(domain, state['status'], state['status_msg'])]
     healthy = state['status'] == 'HEALTHY'
@@ -266,7 +266,7 @@ def run(module, client):
     if not healthy:
         found.append(skip('accounts', None, 'the directory service is %s, so no domain account resolves' % state['status']))
         result.update(summarize(found, params['fail_on']), autogenerated=[])
-        return result
+        return verdict(result)
     if not wanted:
         client.prefetch(lookups(params, domain))
     users_group = nas_account(client, 'group', '%s\\Domain Users' % netbios)[0]
@@ -275,7 +275,7 @@ def run(module, client):
     job = Verify(client, domain, context)
     options = params.get('directory')
     if options:
-        from ansible_collections.nasjoin.entra.plugins.module_utils._verify.directory import Directory  # ldap3: only here
+        from ansible_collections.nasjoin.entra.plugins.module_utils._verify.ldap_search import Directory  # ldap3: only here
         with Directory(domain, options) as directory:
             context['domain_sid'] = context['domain_sid'] or directory.domain_sid()
             found_accounts, generated = job.accounts(params['users'], params['groups'], directory.sam_of_upn)
@@ -295,4 +295,4 @@ def run(module, client):
     found.append(checks.rid_headroom(primary['range'], primary['backend'], max_rid, rid_source))
     found.append(checks.naming(generated, netbios, generated_count))
     result.update(summarize(found, params['fail_on']), autogenerated=generated)
-    return result
+    return verdict(result)

@@ -15,6 +15,7 @@ from ansible_collections.nasjoin.entra.plugins.module_utils._join import ad_join
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.client import Client
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.transport import WebSocketTransport
 
+from ..module_args import ended
 from .conftest import API_KEY
 from .test_directory_helpers import DC_IPS, DOMAIN
 
@@ -77,7 +78,7 @@ def refusals_fixture(make_emulator, certs, tmp_path):
             fake.kinit_error = code
             client = Client(WebSocketTransport(emu.url, 10, ca_path=certs['ca']), API_KEY, 'truenas_admin')
             with client:
-                result = ad_join.run(Module('Wrong-Passw0rd!' if code is None else FAKE_JOIN_PASSWORD), client)
+                result = ended(ad_join.run)(Module('Wrong-Passw0rd!' if code is None else FAKE_JOIN_PASSWORD), client)
             assert result['failed'], result
             said.append(result['msg'])
     return said

@@ -7,6 +7,8 @@ import pytest
 from ansible_collections.nasjoin.entra.plugins.module_utils._join import ad_join
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 
+from ...module_args import ended
+
 PASSWORD = 'CANARY-join-P4ss!'
 DOMAIN = 'aaddscontoso.com'
 
@@ -100,7 +102,7 @@ def no_sleep(monkeypatch):
 @pytest.mark.parametrize('version', ['25.04.2', '25.10.1'])
 def test_fresh_join_then_converged(version):
     nas = NAS(version)
-    result = ad_join.run(Module(), nas)
+    result = ended(ad_join.run)(Module(), nas)
     assert result['changed'] is True and result['status'] == 'HEALTHY', result
     assert result['progress'] == [{'percent': 50, 'description': 'Performing domain join.'}]
     assert result['diff']['before']['enabled'] is False and result['diff']['after']['enabled'] is True
@@ -114,37 +116,37 @@ def test_fresh_join_then_converged(version):
         assert join['bindpw'] == PASSWORD and join['bindname'] == 'admin' and join['domainname'] == DOMAIN.upper()
         assert join['createcomputer'] == ''
     nas.calls = []
-    again = ad_join.run(Module(), nas)
+    again = ended(ad_join.run)(Module(), nas)
     assert again['changed'] is False and again['msg'] == 'already joined, HEALTHY'
     assert nas.writes() == [] and not any(PASSWORD in repr(params) for dummy, params in nas.calls)
 
 
 def test_check_mode_predicts_without_writing():
     nas = NAS()
-    result = ad_join.run(Module(check_mode=True), nas)
+    result = ended(ad_join.run)(Module(check_mode=True), nas)
     assert result['changed'] is True and nas.writes() == []
     assert result['diff']['after']['enabled'] is True and result['diff']['after']['domain'] == DOMAIN
     assert 'credentials of admin@%s were not checked' % DOMAIN in result['msg'] and PASSWORD not in repr(result)
 
 
 def test_check_mode_diff_predicts_the_hostname_the_join_keeps():
-    predicted = ad_join.run(Module(check_mode=True), NAS())['diff']['after']['hostname']
-    real = ad_join.run(Module(), NAS())['diff']['after']['hostname']
+    predicted = ended(ad_join.run)(Module(check_mode=True), NAS())['diff']['after']['hostname']
+    real = ended(ad_join.run)(Module(), NAS())['diff']['after']['hostname']
     assert predicted == real and predicted is not None
 
 
 def test_joined_elsewhere_is_refused_unless_forced():
     nas = NAS(joined='other.test')
-    result = ad_join.run(Module(), nas)
+    result = ended(ad_join.run)(Module(), nas)
     assert result['failed'] and 'joined to other.test, not aaddscontoso.com' in result['msg'] and nas.writes() == []
-    forced = ad_join.run(Module(force_rejoin=True), nas)
+    forced = ended(ad_join.run)(Module(force_rejoin=True), nas)
     assert forced['changed'] is True
     assert nas.writes() == ['directoryservices.update', 'directoryservices.update']
 
 
 def test_fixed_settings_differ_while_joined():
     nas = NAS(joined=DOMAIN)
-    result = ad_join.run(Module(hostname='nas9', computer_account_ou='AADDC Computers/NAS',
+    result = ended(ad_join.run)(Module(hostname='nas9', computer_account_ou='AADDC Computers/NAS',
                                 idmap={'domain': {'range_low': 300000001, 'range_high': 400000000}}), nas)
     assert result['failed'] and result['differences'] == ['hostname', 'computer_account_ou', 'idmap']
     assert 'force_rejoin' in result['msg'] and nas.writes() == []
@@ -152,7 +154,7 @@ def test_fixed_settings_differ_while_joined():
 
 def test_dns_updates_change_in_place_on_25_10_sends_stored_credential():
     nas = NAS(joined=DOMAIN)
-    result = ad_join.run(Module(enable_dns_updates=True), nas)
+    result = ended(ad_join.run)(Module(enable_dns_updates=True), nas)
     assert result['changed'] is True
     payload = [params[0] for method, params in nas.calls if method == 'directoryservices.update'][0]
     assert payload['credential']['credential_type'] == 'KERBEROS_PRINCIPAL' and payload['enable_dns_updates'] is True
@@ -161,19 +163,19 @@ def test_dns_updates_change_in_place_on_25_10_sends_stored_credential():
 
 def test_dns_updates_cannot_change_on_25_04():
     nas = NAS('25.04.2', joined=DOMAIN)
-    result = ad_join.run(Module(enable_dns_updates=True), nas)
+    result = ended(ad_join.run)(Module(enable_dns_updates=True), nas)
     assert result['failed'] and result['differences'] == ['enable_dns_updates']
 
 
 def test_faulted_join_is_reported():
     nas = NAS(joined=DOMAIN, status='FAULTED')
-    result = ad_join.run(Module(), nas)
+    result = ended(ad_join.run)(Module(), nas)
     assert result['failed'] and 'FAULTED: winbind down' in result['msg'] and nas.writes() == []
 
 
 def test_join_that_ends_faulted_fails_with_status_msg():
     nas = NAS(after_join='FAULTED')
-    result = ad_join.run(Module(), nas)
+    result = ended(ad_join.run)(Module(), nas)
     assert result['failed'] and result['status'] == 'FAULTED' and result['status_msg'] == 'winbind down'
 
 
@@ -181,7 +183,7 @@ def test_failed_job_names_the_parameter_hints_and_reads_back():
     extra = [['directoryservices.update.credential.password', 'The bind password is not correct.', 22]]
     error = TrueNASError('x', errname='VALIDATION', extra=extra)
     nas = NAS(job_error=error)
-    result = ad_join.run(Module(), nas)
+    result = ended(ad_join.run)(Module(), nas)
     assert result['failed'] and result['changed'] is False and result['outcome'] == 'reverted'
     assert 'password (credential.password): The bind password is not correct.' in result['msg']
     assert 'TrueNAS reverted the directory settings' in result['msg'] and 'wrong password' in result['msg']
@@ -211,7 +213,7 @@ class KeptNAS(NAS):
     (True, 'disabled', 'disabled the directory service and kept the settings sent'),
 ])
 def test_failed_join_says_what_truenas_left(disabled, outcome, words):
-    result = ad_join.run(Module(), KeptNAS(disabled))
+    result = ended(ad_join.run)(Module(), KeptNAS(disabled))
     assert result['failed'] and result['changed'] is True and result['outcome'] == outcome
     assert words in result['msg'] and result['diff']['after'] == result['config']
 
@@ -223,7 +225,7 @@ def test_failed_read_back_is_said():
                 raise TrueNASError('connection lost', errname='ECONNECTION')
             return super(LostNAS, self).call(method, *params)
 
-    result = ad_join.run(Module(), LostNAS(job_error=TrueNASError('directoryservices.update (job 1) failed: x')))
+    result = ended(ad_join.run)(Module(), LostNAS(job_error=TrueNASError('directoryservices.update (job 1) failed: x')))
     assert result['outcome'] == 'unknown' and 'could not be read back (connection lost)' in result['msg']
 
 
@@ -238,29 +240,29 @@ def test_failed_read_back_is_said():
 def test_bad_parameters_make_no_call(params, words):
     nas = NAS()
     with pytest.raises(ValueError) as caught:
-        ad_join.run(Module(**params), nas)
+        ended(ad_join.run)(Module(**params), nas)
     assert words in str(caught.value) and nas.calls == []
 
 
 def test_missing_credentials_for_a_join():
-    result = ad_join.run(Module(username=None, password=None), NAS())
+    result = ended(ad_join.run)(Module(username=None, password=None), NAS())
     assert result['failed'] and 'username and password are needed' in result['msg']
 
 
 def test_leave_with_credentials_and_disable_only():
     nas = NAS(joined=DOMAIN)
-    left = ad_join.run(Module(state='absent', leave_credentials={'username': 'admin@' + DOMAIN, 'password': PASSWORD}), nas)
+    left = ended(ad_join.run)(Module(state='absent', leave_credentials={'username': 'admin@' + DOMAIN, 'password': PASSWORD}), nas)
     assert left['changed'] and 'computer account was removed' in left['msg'] and left['status'] == 'DISABLED'
-    assert ad_join.run(Module(state='absent'), nas)['changed'] is False
+    assert ended(ad_join.run)(Module(state='absent'), nas)['changed'] is False
     nas = NAS(joined=DOMAIN)
     module = Module(state='absent')
-    disabled = ad_join.run(module, nas)
+    disabled = ended(ad_join.run)(module, nas)
     assert disabled['changed'] and 'stays in the directory' in disabled['msg'] and module.warnings
 
 
 def test_absent_for_another_domain_changes_nothing():
     nas = NAS(joined='other.test')
-    result = ad_join.run(Module(state='absent'), nas)
+    result = ended(ad_join.run)(Module(state='absent'), nas)
     assert result['failed'] and 'not aaddscontoso.com' in result['msg'] and nas.writes() == []
 
 
@@ -290,13 +292,13 @@ class AdminNAS(NAS):
 
 def test_admin_group_granted_once():
     nas = AdminNAS()
-    result = ad_join.run(Module(admin_group='AAD DC Administrators'), nas)
+    result = ended(ad_join.run)(Module(admin_group='AAD DC Administrators'), nas)
     assert result['changed'] is True and result['admin_group'] == {
         'group': 'AADDSCONTOSO\\AAD DC Administrators', 'sid': AdminNAS.SID, 'role': 'FULL_ADMIN', 'changed': True}
     create = [params[0] for method, params in nas.calls if method == 'privilege.create'][0]
     assert create['ds_groups'] == [AdminNAS.SID] and create['roles'] == ['FULL_ADMIN']
     nas.calls = []
-    again = ad_join.run(Module(admin_group='AAD DC Administrators'), nas)
+    again = ended(ad_join.run)(Module(admin_group='AAD DC Administrators'), nas)
     assert again['changed'] is False and again['admin_group']['changed'] is False
     assert [method for method, dummy in nas.calls if method.startswith(('privilege', 'group'))] == ['privilege.query']
 
@@ -308,7 +310,7 @@ def test_a_failed_grant_after_a_fresh_join_says_the_nas_is_joined():
                 raise TrueNASError('privilege.create failed: [EACCES] Not authorized', errname='EACCES')
             return super(RefusingNAS, self).call(method, *params)
 
-    result = ad_join.run(Module(admin_group='AAD DC Administrators'), RefusingNAS(joined=None))
+    result = ended(ad_join.run)(Module(admin_group='AAD DC Administrators'), RefusingNAS(joined=None))
     assert result['failed'] and result['changed'] is True and result['outcome'] == 'joined'
     assert 'Not authorized' in result['msg'] and 'joined to aaddscontoso.com and HEALTHY' in result['msg']
     assert 'full administrator' in result['msg']  # the EACCES hint
@@ -316,13 +318,13 @@ def test_a_failed_grant_after_a_fresh_join_says_the_nas_is_joined():
 
 def test_admin_group_in_check_mode_writes_nothing():
     nas = AdminNAS()
-    result = ad_join.run(Module(check_mode=True, admin_group='AAD DC Administrators'), nas)
+    result = ended(ad_join.run)(Module(check_mode=True, admin_group='AAD DC Administrators'), nas)
     assert result['changed'] is True and not any(method == 'privilege.create' for method, dummy in nas.calls)
 
 
 def test_admin_group_predicted_before_a_join_in_check_mode():
     nas = NAS()
-    result = ad_join.run(Module(check_mode=True, admin_group='AAD DC Administrators'), nas)
+    result = ended(ad_join.run)(Module(check_mode=True, admin_group='AAD DC Administrators'), nas)
     assert result['changed'] is True and result['admin_group']['changed'] is True and nas.writes() == []
 
 
@@ -350,7 +352,7 @@ class OtherNetbiosNAS(AdminNAS):
 @pytest.mark.parametrize('version', ['25.04.2', '25.10.1'])
 def test_admin_group_is_named_with_the_netbios_name_of_the_joined_nas(version):
     nas = OtherNetbiosNAS(version)
-    result = ad_join.run(Module(admin_group='AAD DC Administrators'), nas)
+    result = ended(ad_join.run)(Module(admin_group='AAD DC Administrators'), nas)
     assert result['admin_group']['group'] == 'CONTOSONB\\AAD DC Administrators'
     assert [params[0]['groupname'] for method, params in nas.calls if method == 'group.get_group_obj'] == \
         ['CONTOSONB\\AAD DC Administrators']

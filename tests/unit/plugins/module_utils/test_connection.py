@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
+from ansible_collections.nasjoin.entra.plugins.module_utils import _redact
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import connection
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.transport import (
@@ -39,7 +39,7 @@ def test_api_url_refuses_other_schemes_and_broken_addresses(given):
     ('WSS://a:b:7-SECRET@nas:443?x=1', 'WSS://********@nas:443?x=1'),
 ])
 def test_api_url_with_credentials_is_refused_and_redacted(given, shown):
-    assert _validate.has_credentials(given)
+    assert _redact.has_credentials(given)
     with pytest.raises(TrueNASError) as caught:
         connection.api_url(given)
     assert str(caught.value).startswith('api_url must not carry credentials (%s); give the key in api_key' % shown)

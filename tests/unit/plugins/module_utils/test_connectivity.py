@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory import kerberos
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols import kerberos
 from ansible_collections.nasjoin.entra.plugins.module_utils._preflight import connectivity
 from ansible_collections.nasjoin.entra.plugins.module_utils._preflight.probes import Prober
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.nasjoin.entra.plugins.module_utils._join import directory_api
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import directory_api
 
 
 class Client:

@@ -17,8 +17,8 @@ import dns.rdatatype
 import dns.rrset
 import pytest
 
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory import dns as lookups
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import DNSProblem, DNSRefused, DNSTimeout, Resolver
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols import dns as lookups
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols.dns import DNSProblem, DNSRefused, DNSTimeout, Resolver
 from ansible_collections.nasjoin.entra.plugins.module_utils._preflight.probes import Prober
 
 ZONE = 'aaddscontoso.com.'
@@ -392,7 +392,7 @@ CURRENT = json.loads(sys.argv[3])
 if sys.argv[2] == 'hidden':
     sys.modules['dns'] = None  # what a Python without dnspython finds
 from ansible_collections.nasjoin.entra.plugins.module_utils import _module
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory import dns as lookups
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols import dns as lookups
 from ansible_collections.nasjoin.entra.plugins.modules import entra_dns_config
 
 class NAS:

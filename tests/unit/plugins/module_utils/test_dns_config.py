@@ -2,9 +2,11 @@
 
 import pytest
 
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory.dns import DNSProblem
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols.dns import DNSProblem
 from ansible_collections.nasjoin.entra.plugins.module_utils._network import dns_config
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
+
+from ...module_args import ended
 
 DOMAIN = 'aaddscontoso.com'
 SRV = '_ldap._tcp.dc._msdcs.' + DOMAIN
@@ -74,7 +76,7 @@ def dcs(monkeypatch):
 
 def test_first_run_writes_domain_and_all_three_slots(dcs):
     nas, module = FakeNAS(), Module()
-    result = dns_config.run(module, nas)
+    result = ended(dns_config.run)(module, nas)
     assert result['changed'] is True
     assert nas.writes == [{'domain': DOMAIN, 'nameserver1': '198.51.100.10', 'nameserver2': '198.51.100.11', 'nameserver3': ''}]
     assert result['config']['nameservers'] == ['198.51.100.10', '198.51.100.11']
@@ -86,13 +88,13 @@ def test_first_run_writes_domain_and_all_three_slots(dcs):
 
 def test_converged_run_reads_once_and_writes_nothing(dcs):
     nas = FakeNAS(dict(INITIAL, domain='AADDSCONTOSO.COM', nameserver1='198.51.100.10', nameserver2='198.51.100.11'))
-    result = dns_config.run(Module(), nas)
+    result = ended(dns_config.run)(Module(), nas)
     assert result['changed'] is False and nas.writes == [] and result['verify'] == []
 
 
 def test_check_mode_predicts_and_writes_nothing(dcs):
     nas = FakeNAS()
-    result = dns_config.run(Module(check_mode=True), nas)
+    result = ended(dns_config.run)(Module(check_mode=True), nas)
     assert result['changed'] is True and nas.writes == []
     assert result['diff']['after']['domain'] == DOMAIN
     assert len(result['verify']) == 2
@@ -101,7 +103,7 @@ def test_check_mode_predicts_and_writes_nothing(dcs):
 def test_failed_verification_restores_previous_config(dcs):
     del dcs['198.51.100.11']
     nas = FakeNAS()
-    result = dns_config.run(Module(), nas)
+    result = ended(dns_config.run)(Module(), nas)
     assert result['failed'] is True and result['restored'] is True and result['changed'] is False
     assert result['failed_nameservers'] == ['198.51.100.11']
     assert '198.51.100.11' in result['msg'] and 'restored' in result['msg']
@@ -113,7 +115,7 @@ def test_failed_verification_restores_previous_config(dcs):
 def test_failed_verification_in_check_mode_changes_nothing(dcs):
     del dcs['198.51.100.10']
     nas = FakeNAS()
-    result = dns_config.run(Module(check_mode=True), nas)
+    result = ended(dns_config.run)(Module(check_mode=True), nas)
     assert result['failed'] is True and result['restored'] is False and nas.writes == []
     assert 'Check mode' in result['msg']
 
@@ -121,7 +123,7 @@ def test_failed_verification_in_check_mode_changes_nothing(dcs):
 def test_nameserver_that_is_not_a_dc_warns(dcs):
     dcs['198.51.100.53'] = zone('198.51.100.10', '198.51.100.11')
     module = Module(nameservers=['198.51.100.10', '198.51.100.53'])
-    result = dns_config.run(module, FakeNAS())
+    result = ended(dns_config.run)(module, FakeNAS())
     assert [check['status'] for check in result['verify']] == ['pass', 'warn']
     assert any('198.51.100.53' in text and 'not one of its domain controllers' in text for text in module.warnings)
 
@@ -129,21 +131,21 @@ def test_nameserver_that_is_not_a_dc_warns(dcs):
 def test_verify_false_warns_and_skips_lookups(monkeypatch):
     monkeypatch.setattr(dns_config, 'Resolver', None)
     module = Module(verify=False)
-    result = dns_config.run(module, FakeNAS())
+    result = ended(dns_config.run)(module, FakeNAS())
     assert result['changed'] is True and result['verify'] == []
     assert 'verify=false' in module.warnings[0]
 
 
 def test_search_domains_and_gateway_only_when_given(dcs):
     nas = FakeNAS()
-    dns_config.run(Module(search_domains=['AADDSCONTOSO.COM.'], ipv4gateway='192.0.2.254'), nas)
+    ended(dns_config.run)(Module(search_domains=['AADDSCONTOSO.COM.'], ipv4gateway='192.0.2.254'), nas)
     assert nas.writes[0]['domains'] == [DOMAIN] and nas.writes[0]['ipv4gateway'] == '192.0.2.254'
 
 
 def test_truenas_refusal_names_the_parameter(dcs):
     refusal = TrueNASError('x', errname='EINVAL', extra=[['global_configuration_update.nameserver2', 'Invalid IP', 22]])
     with pytest.raises(TrueNASError) as caught:
-        dns_config.run(Module(), FakeNAS(refuse=refusal))
+        ended(dns_config.run)(Module(), FakeNAS(refuse=refusal))
     assert 'nameservers[1] (nameserver2): Invalid IP' in caught.value.message
 
 
@@ -183,7 +185,7 @@ def test_bad_input_fails_before_any_call(params, words):
             raise AssertionError('no call may be made for bad input')
 
     with pytest.raises(ValueError) as caught:
-        dns_config.run(Module(**params), NoNAS())
+        ended(dns_config.run)(Module(**params), NoNAS())
     assert words in str(caught.value)
 
 
@@ -197,7 +199,7 @@ def test_valid_names_are_normalised():
 def test_nameservers_stored_in_another_notation_are_converged(dcs):
     nas = FakeNAS(dict(INITIAL, domain=DOMAIN, nameserver1='2001:DB8:0:0::0A', nameserver2='2001:0db8::000b'))
     module = Module(nameservers=['2001:db8::a', '2001:db8::b'], verify=False)
-    result = dns_config.run(module, nas)
+    result = ended(dns_config.run)(module, nas)
     assert result['changed'] is False and nas.writes == [] and result['config']['nameservers'] == ['2001:db8::a', '2001:db8::b']
 
 
@@ -212,7 +214,7 @@ def test_a_resolv_conf_other_than_the_settings_warns_on_a_converged_run(dcs, sta
     if state is not None:
         config['state'] = state
     module = Module()
-    result = dns_config.run(module, FakeNAS(config))
+    result = ended(dns_config.run)(module, FakeNAS(config))
     assert result['changed'] is False and bool(module.warnings) is warned
     if warned:
         assert 'resolv.conf' in module.warnings[0] and '198.51.100.10, 198.51.100.11' in module.warnings[0]

@@ -79,6 +79,7 @@ def test_a_missing_library_is_named(capsys):
 def test_a_defect_fails_with_its_type_and_traceback_and_no_secret(capsys, monkeypatch):
     if hasattr(basic, '_traceback'):  # 2.19+: the traceback is in the result when the controller asks for it
         monkeypatch.setattr(basic._traceback, 'is_traceback_enabled', lambda event: True)
+
     def logic(module, client):
         raise KeyError('status for %s' % module.params['password'])
     assert drive(logic) == 1

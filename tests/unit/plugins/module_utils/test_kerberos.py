@@ -7,8 +7,8 @@ import hmac
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory import der, kerberos
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory import kerberos_crypto as crypto
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols import der, kerberos
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols import kerberos_crypto as crypto
 
 SALT = 'ATHENA.MIT.EDUraeburn'
 CHICKEN = b'chicken teriyaki'

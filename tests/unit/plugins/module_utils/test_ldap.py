@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory import der, ldap
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols import der, ldap
 
 
 def operation(message):

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.transport import WebSocketTransport
-from ansible_collections.nasjoin.entra.plugins.module_utils._verify.directory import Directory
+from ansible_collections.nasjoin.entra.plugins.module_utils._verify.ldap_search import Directory
 
 DEFAULT_FLAGS = ssl.create_default_context().verify_flags
 

@@ -36,7 +36,6 @@ def test_available(method, version, expected):
 def test_directory_api_switch():
     assert versions.directory_api((25, 4, 2)) == 'activedirectory'
     assert versions.directory_api((25, 10, 1)) == 'directoryservices'
-    assert versions.is_job('directoryservices.update') and not versions.is_job('directoryservices.status')
 
 
 def test_format_version_pads_the_minor():

@@ -16,8 +16,8 @@ __metaclass__ = type
 import os
 import struct
 
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory import der
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory.kerberos_crypto import encrypt
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols import der
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols.kerberos_crypto import encrypt
 
 AES256, AES128, RC4 = 18, 17, 23
 ETYPES = {17: 'aes128-cts-hmac-sha1-96', 18: 'aes256-cts-hmac-sha1-96', 19: 'aes128-cts-hmac-sha256-128',

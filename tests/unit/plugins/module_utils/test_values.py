@@ -11,7 +11,7 @@ import yaml
 from ansible.errors import AnsibleFilterError
 from ansible_collections.nasjoin.entra.plugins.filter.out_of_range import numbers_in_range, out_of_range
 from ansible_collections.nasjoin.entra.plugins.plugin_utils.role_numbers import ROLE_OPTIONS
-from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
+from ansible_collections.nasjoin.entra.plugins.module_utils import _arguments, _ca_file, _names, _values
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 FRAGMENTS = {'nasjoin.entra.truenas_api': 'truenas_api.py', 'nasjoin.entra.azure': 'azure.py'}
@@ -53,10 +53,10 @@ def test_every_numeric_module_option_has_limits_its_documentation_states():
     found = module_numbers()
     assert len(found) >= 15
     for (module, option), description in found.items():
-        assert option in _validate.LIMITS, (module, option)
-        low, high = _validate.LIMITS[option]
+        assert option in _arguments.LIMITS, (module, option)
+        low, high = _arguments.LIMITS[option]
         assert 'From %s to %s' % (low, high) in description, (module, option, description)
-    assert set(_validate.LIMITS) == set(option for dummy, option in found)
+    assert set(_arguments.LIMITS) == set(option for dummy, option in found)
 
 
 def test_every_numeric_role_variable_has_the_limits_of_its_module_option():
@@ -66,38 +66,38 @@ def test_every_numeric_role_variable_has_the_limits_of_its_module_option():
             found.update(_numeric(yaml.safe_load(handle)['argument_specs']['main']['options']))
     assert set(found) == set(ROLE_OPTIONS)
     for name, description in found.items():
-        assert 'From %s to %s' % _validate.LIMITS[ROLE_OPTIONS[name]] in description, (name, description)
+        assert 'From %s to %s' % _arguments.LIMITS[ROLE_OPTIONS[name]] in description, (name, description)
 
 
 @pytest.mark.parametrize('value', [float('nan'), float('inf'), float('-inf'), -0.0, 0, 10 ** 23, 3601, True, '30', None])
 def test_number_refuses_what_is_not_a_finite_number_in_range(value):
     with pytest.raises(ValueError) as caught:
-        _validate.number(value, 'timeout')
-    assert str(caught.value) == 'timeout: %s is not a number from 1 to 3600.' % _validate.shown(value)
+        _arguments.number(value, 'timeout')
+    assert str(caught.value) == 'timeout: %s is not a number from 1 to 3600.' % _values.shown(value)
 
 
 @pytest.mark.parametrize('value', [1, 3600, 30.5])
 def test_number_takes_both_ends_and_what_lies_between(value):
-    assert _validate.number(value, 'timeout') == value
+    assert _arguments.number(value, 'timeout') == value
 
 
 def test_numbers_walks_sub_options_and_skips_unset_ones():
     spec = {'idmap': {'type': 'dict', 'options': {'domain': {'type': 'dict', 'options': {'range_low': {'type': 'int'}}}}},
             'timeout': {'type': 'int'}, 'name': {'type': 'str'}}
-    _validate.numbers({'idmap': None, 'timeout': None, 'name': 'x'}, spec)
+    _arguments.numbers({'idmap': None, 'timeout': None, 'name': 'x'}, spec)
     with pytest.raises(ValueError, match=r'^idmap\.domain\.range_low: 10 is not a number from 1000 to 2147000000\.$'):
-        _validate.numbers({'idmap': {'domain': {'range_low': 10}}}, spec)
+        _arguments.numbers({'idmap': {'domain': {'range_low': 10}}}, spec)
 
 
 def test_infinite_ints_become_floats_so_that_they_are_refused_by_name(monkeypatch):
     spec = {'timeout': {'type': 'int', 'fallback': (None, ['TRUENAS_TIMEOUT'])}, 'port': {'type': 'int'},
             'directory': {'type': 'dict', 'options': {'page_size': {'type': 'int'}}}}
-    assert _validate.infinite_as_float({'port': '5', 'directory': {'page_size': 10 ** 400}}, spec) == spec
-    found = _validate.infinite_as_float({'port': '-Infinity', 'directory': {'page_size': float('inf')}}, spec)
+    assert _arguments.retyped_spec({'port': '5', 'directory': {'page_size': 10 ** 400}}, spec) == spec
+    found = _arguments.retyped_spec({'port': '-Infinity', 'directory': {'page_size': float('inf')}}, spec)
     assert found['port']['type'] == 'float' and found['directory']['options']['page_size']['type'] == 'float'
     assert found['timeout']['type'] == 'int'
     monkeypatch.setenv('TRUENAS_TIMEOUT', 'inf')
-    assert _validate.infinite_as_float({}, spec)['timeout']['type'] == 'float'
+    assert _arguments.retyped_spec({}, spec)['timeout']['type'] == 'float'
 
 
 def test_the_role_filter_names_each_bad_variable():
@@ -120,7 +120,7 @@ def test_the_spec_passes_only_when_every_number_is_in_range():
 @pytest.mark.parametrize('given, expected', [
     ('::ffff:198.51.100.11', '198.51.100.11'), ('::FFFF:c633:640b', '198.51.100.11'), (' 2001:DB8::0:1 ', '2001:db8::1')])
 def test_addresses_are_compared_in_one_canonical_form(given, expected):
-    assert _validate.nameserver(given, 'ns') == expected
+    assert _values.nameserver(given, 'ns') == expected
 
 
 @pytest.mark.parametrize('given, words', [
@@ -134,17 +134,17 @@ def test_addresses_are_compared_in_one_canonical_form(given, expected):
 ])
 def test_address_rules_see_through_other_spellings(given, words):
     with pytest.raises(ValueError) as caught:
-        _validate.nameserver(given, 'ns')
+        _values.nameserver(given, 'ns')
     assert words in str(caught.value)
 
 
 def test_servers_are_names_or_addresses():
-    assert _validate.server('DC1.AADDSContoso.com.', 's') == 'dc1.aaddscontoso.com'
-    assert _validate.server('::ffff:198.51.100.10', 's') == '198.51.100.10'
+    assert _values.server('DC1.AADDSContoso.com.', 's') == 'dc1.aaddscontoso.com'
+    assert _values.server('::ffff:198.51.100.10', 's') == '198.51.100.10'
     with pytest.raises(ValueError, match='is a loopback'):
-        _validate.server('::ffff:127.0.0.2', 's')
+        _values.server('::ffff:127.0.0.2', 's')
     with pytest.raises(ValueError, match='non-ASCII'):
-        _validate.server('dc1\u200b.aaddscontoso.com', 's')
+        _values.server('dc1\u200b.aaddscontoso.com', 's')
 
 
 @pytest.mark.parametrize('given, words', [
@@ -156,18 +156,18 @@ def test_servers_are_names_or_addresses():
 ])
 def test_managed_domain_rules(given, words):
     if words is None:
-        assert _validate.managed_domain(given, 'domain') == given.lower().rstrip('.')
+        assert _names.managed_domain(given, 'domain') == given.lower().rstrip('.')
         return
     with pytest.raises(ValueError) as caught:
-        _validate.managed_domain(given, 'domain')
+        _names.managed_domain(given, 'domain')
     assert words in str(caught.value)
 
 
 def test_ca_file_must_be_a_pem_file_or_a_directory(tmp_path):
     pem = tmp_path / 'ca.pem'
     pem.write_text('junk\n-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n')
-    assert _validate.ca_file(str(pem), 'ca_path') == str(pem)
-    assert _validate.ca_file(str(tmp_path), 'ca_path') == str(tmp_path)
+    assert _ca_file.ca_file(str(pem), 'ca_path') == str(pem)
+    assert _ca_file.ca_file(str(tmp_path), 'ca_path') == str(tmp_path)
     der = tmp_path / 'ca.der'
     der.write_bytes(b'\x30\x82\x01\x0a')
     fifo = tmp_path / 'fifo'
@@ -180,9 +180,9 @@ def test_ca_file_must_be_a_pem_file_or_a_directory(tmp_path):
              (str(tmp_path / 'missing'), 'cannot be read (No such file or directory)')]
     for path, words in cases:
         with pytest.raises(ValueError) as caught:
-            _validate.ca_file(path, 'ca_path')
+            _ca_file.ca_file(path, 'ca_path')
         assert str(caught.value).startswith('ca_path: %r ' % path) and words in str(caught.value)
     assert stat.S_ISFIFO(os.stat(str(fifo)).st_mode)  # not opened: a read would block
     with pytest.raises(ValueError, match='is not a regular file'):
-        _validate.ca_file(str(tmp_path), 'directory.ca_path', directory=False)
+        _ca_file.ca_file(str(tmp_path), 'directory.ca_path', directory=False)
     sock.close()

@@ -18,7 +18,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.nasjoin.entra.plugins.module_utils._join.admin_group import netbios_domain as first_label_netbios
+from ansible_collections.nasjoin.entra.plugins.module_utils._names import netbios_domain as first_label_netbios
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import versions
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import printable
 

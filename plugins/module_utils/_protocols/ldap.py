@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.nasjoin.entra.plugins.module_utils._directory import der
+from ansible_collections.nasjoin.entra.plugins.module_utils._protocols import der
 
 BIND_REQUEST, BIND_RESPONSE, SEARCH_REQUEST, SEARCH_ENTRY, SEARCH_DONE = 0x60, 0x61, 0x63, 0x64, 0x65
 RESULTS = {0: 'success', 1: 'operationsError', 2: 'protocolError', 7: 'authMethodNotSupported',

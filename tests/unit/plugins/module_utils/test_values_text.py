@@ -8,7 +8,7 @@ import pytest
 import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.nasjoin.entra.plugins.module_utils import _validate
+from ansible_collections.nasjoin.entra.plugins.module_utils import _arguments
 
 ROOT = Path(__file__).resolve().parents[4]
 SECRET = 'Canary-typed-Passw0rd'
@@ -36,7 +36,7 @@ def role_options(*roles):
     (83, False, None), (True, False, None), (SECRET, True, None), ('', True, None), (None, True, None),
 ])
 def test_wrong_type_refuses_containers_and_for_a_secret_anything_but_text(value, secret, kind):
-    assert _validate.wrong_type(value, secret) == kind
+    assert _arguments.wrong_type(value, secret) == kind
 
 
 def test_the_role_variables_name_the_variable_and_its_type_never_the_value():
@@ -45,7 +45,7 @@ def test_the_role_variables_name_the_variable_and_its_type_never_the_value():
     given = {'entra_join_password': [SECRET], 'entra_join_user': {'name': 'aaddsadmin'}, 'entra_domain': 'aaddscontoso.com',
              'entra_verify_directory_password': 83, 'entra_dc_ips': ['198.51.100.10', ['198.51.100.11']],
              'entra_join_hostname': 42, 'entra_join_timeout': '300', 'entra_join_idmap': {'builtin': {}}}
-    assert _validate.wrong_types(given, options) == [
+    assert _arguments.wrong_types(given, options) == [
         'entra_dc_ips[1]: of type list, not a string; give it as a quoted string.',
         'entra_join_password: of type list, not a string; give it as a quoted string.',
         'entra_join_user: of type dict, not a string; give it as a quoted string.',
@@ -54,15 +54,15 @@ def test_the_role_variables_name_the_variable_and_its_type_never_the_value():
 
 def test_the_preflight_role_treats_the_join_password_as_a_secret_too():
     assert role_options('entra_preflight')['entra_join_password']['no_log'] is True
-    assert _validate.wrong_types({'entra_join_password': 123}, role_options('entra_preflight')) == [
+    assert _arguments.wrong_types({'entra_join_password': 123}, role_options('entra_preflight')) == [
         'entra_join_password: of type int, not a string; give it as a quoted string.']
 
 
 def test_the_module_spec_is_unchanged_for_text():
     given = {'domain': 'aaddscontoso.com', 'password': SECRET, 'join_timeout': 30,
              'leave_credentials': {'username': 'aaddsadmin', 'password': SECRET}}
-    assert _validate.infinite_as_float(given, SPEC) == SPEC
-    assert _validate.infinite_as_float({}, SPEC) == SPEC  # what validate-modules sees
+    assert _arguments.retyped_spec(given, SPEC) == SPEC
+    assert _arguments.retyped_spec({}, SPEC) == SPEC  # what validate-modules sees
 
 
 @pytest.mark.parametrize('given, option, kind, where', [
@@ -74,7 +74,7 @@ def test_the_module_spec_is_unchanged_for_text():
      " found in 'leave_credentials'."),
 ])
 def test_ansible_refuses_a_non_text_value_by_name_before_anything_runs(given, option, kind, where):
-    spec = _validate.infinite_as_float(given, SPEC)
+    spec = _arguments.retyped_spec(given, SPEC)
     errors = ArgumentSpecValidator(spec).validate(given).error_messages
     assert len(errors) == 1 and SECRET not in errors[0]
     # ansible-core 2.17 and 2.18 name the type as <class 'list'>
@@ -84,5 +84,5 @@ def test_ansible_refuses_a_non_text_value_by_name_before_anything_runs(given, op
 
 
 def test_an_int_for_a_plain_string_option_is_still_taken():
-    spec = _validate.infinite_as_float({'domain': 42}, SPEC)
+    spec = _arguments.retyped_spec({'domain': 42}, SPEC)
     assert spec == SPEC and ArgumentSpecValidator(spec).validate({'domain': 42}).validated_parameters['domain'] == '42'
