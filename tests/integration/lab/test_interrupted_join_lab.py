@@ -53,7 +53,7 @@ def stored_join_settings(lab):
 
 def test_join_cut_short_after_the_update_then_force_rejoin(any_lab, any_nas1):
     lab = any_lab
-    _, runner, control = any_nas1
+    dummy, runner, control = any_nas1
     run = cut_short(control, runner, 'update_stored')
     assert run.result['outcome'] == 'kept' and run.result['status'] == 'FAULTED', run.stdout
     faulted_without_account(lab)
@@ -69,7 +69,7 @@ def test_join_cut_short_after_the_update_then_force_rejoin(any_lab, any_nas1):
 
 def test_join_cut_short_after_the_computer_account_converges(any_lab, any_nas1):
     lab = any_lab
-    _, runner, control = any_nas1
+    dummy, runner, control = any_nas1
     cut_short(control, runner, 'account_created')
     assert computer_dn(lab, 'nas1') == 'CN=NAS1,%s' % lab['computers_ou']
     assert status(lab)['status'] == 'HEALTHY'  # the restarted middleware found a working machine account
@@ -82,7 +82,7 @@ def test_join_cut_short_after_the_computer_account_converges(any_lab, any_nas1):
 
 def test_leave_cut_short_then_absent(any_lab, any_nas1):
     lab = any_lab
-    _, runner, control = any_nas1
+    dummy, runner, control = any_nas1
     assert join_play(runner, 'nas1-api', **JOIN).rc == 0
     cut_short(control, runner, 'leave_started', state='absent', leave_credentials=leave_creds(lab))
     faulted_without_account(lab)
