@@ -86,6 +86,16 @@ def unhealthy(domain, state):
     return 'the NAS is joined to %s but the directory service is %s%s%s' % (domain, state['status'], cut_short, detail)
 
 
+def may_write(state, desired, params):
+    """Whether the run may send a join, leave or disable, so that another run's directory job must end first: not when
+    the NAS is already joined here and HEALTHY (the run reads, or changes a setting TrueNAS changes in place) or, for
+    state=absent, not joined."""
+    if desired is None:
+        return state['enabled']
+    return params['force_rejoin'] or not (state['enabled'] and state['domain'] == desired['domain']
+                                          and state['status'] == 'HEALTHY')
+
+
 class Run:
     """One ad_join run: the module, its client, the API generation and what happened."""
 
@@ -297,8 +307,9 @@ def run(module, client):
     before = job.api.read()
     diff = {'before': view(before), 'after': view(before)}
     try:
-        before = job.settle(before)
-        diff = {'before': view(before), 'after': view(before)}
+        if may_write(before, desired, params):
+            before = job.settle(before)
+            diff = {'before': view(before), 'after': view(before)}
         if not desired and domain and before['enabled'] and before['domain'] != domain:
             raise JoinFailed('the NAS is joined to %s, not %s: nothing was changed.' % (before['domain'], domain),
                              status=before['status'])
