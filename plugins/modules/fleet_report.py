@@ -9,14 +9,15 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: fleet_report
-short_description: Write a report of every host of a join_entra_ds run, as JSON, Markdown and HTML
+short_description: Write a report of every host of a join_entra_ds run, as JSON, Markdown, HTML and JUnit XML
 version_added: 0.1.0
 description:
   - Runs on the controller (an action plugin) and reads, for every host, what the roles of the
     C(nasjoin.entra.join_entra_ds) playbook registered - C(entra_network_result), C(entra_preflight_result),
     C(entra_join_result), C(entra_verify_result) - and the C(entra_failure) fact its rescue sets.
   - Writes C(fleet-report.json), C(fleet-report.md) and C(fleet-report.html) to O(dest) (a dry run, C(-dry-run)
-    files, see below); the three hold the same records.
+    files, see below), and on request C(fleet-report.junit.xml); they hold the same records. With O(name) the files
+    are C(fleet-report-<name>.*), so the slices of a job, or runs at once, each write their own.
     The HTML page is self-contained (no external file or network) and shows a count per outcome (a click shows only those hosts),
     a table coloured by outcome and sortable by host or outcome, each host's first failure and fix in its row, every
     step's details on a click, and one card per host at phone width.
@@ -30,6 +31,18 @@ description:
     alone; C(warn) is for what an operator should act on.
   - The report holds each host's DNS settings, every preflight check, the join status and time, the verification
     counts and the first failure with its fix. No other host variable is read, so no secret reaches it.
+  - The JUnit XML form (O(formats) V(junit)) is for CI systems - a test suite per host, a test case per step
+    (network, preflight, join, verify); a failed step is a failure with its message and fix, an unreachable one an
+    error, a step that did not run is skipped with the reason. Every value is escaped and characters XML 1.0
+    forbids become U+FFFD.
+  - With O(merge), it writes one report from the JSON reports of many runs (the slices of a sliced AWX job, or
+    repeated runs with C(--limit)) instead - for each host of O(hosts) (unset, every host of the play) the record of
+    the newest report naming it; a host no report names is V(not run) with that reason, never V(ok). Hosts the
+    reports name beyond O(hosts) come after them. A dry run's reports are merged in check mode, a real run's
+    without; the others are skipped and named. Each record names the report it came from (C(report)), and the
+    merged JSON lists the reports merged (C(merged)) and skipped (C(skipped)).
+  - It returns RV(summary), which the main playbook publishes with C(ansible.builtin.set_stats) as
+    C(entra_fleet_report), so AWX shows it with the job's artifacts and the next nodes of a workflow get it.
   - Run it once (C(run_once=true)) after the roles, and once with O(started=true) before them, so that a run which
     ends before its report (every host unreachable, or the run stopped) leaves a report of this run saying so
     rather than the last run's.
@@ -65,18 +78,38 @@ options:
     description: Which files to write.
     type: list
     elements: str
-    choices: [json, markdown, html]
+    choices: [json, markdown, html, junit]
     default: [json, markdown, html]
   hosts:
     description: Hosts to report, in this order. Unset is every host of the play (C(ansible_play_hosts_all)).
     type: list
     elements: str
+  name:
+    description:
+      - Names the report files C(fleet-report-<name>.*) (a dry run's C(fleet-report-<name>-dry-run.*)), so that runs
+        writing to one directory at once (the slices of a sliced job, the job id) never overwrite each other.
+        Letters, digits, C(.), C(_) and C(-), up to 100.
+    type: str
+  merge:
+    description:
+      - JSON reports (paths or glob patterns, for example C(reports/fleet-report-*.json)) to merge into one report
+        of O(hosts), written as this task's files; the files this task writes are never read. Cannot go with
+        O(started).
+    type: list
+    elements: path
 '''
 
 EXAMPLES = r'''
 - name: Write the fleet report
   nasjoin.entra.fleet_report:
     dest: "{{ entra_report_dir | default('entra-report') }}"
+  run_once: true
+
+- name: Merge the reports of the slices of a job into one, with a JUnit XML form for CI
+  nasjoin.entra.fleet_report:
+    dest: reports
+    merge: [reports/fleet-report-*.json]
+    formats: [json, markdown, html, junit]
   run_once: true
 '''
 
@@ -105,4 +138,32 @@ dry_run:
   description: Whether the report is a dry run's (check mode), its outcomes predicted.
   returned: always
   type: bool
+summary:
+  description:
+    - The report as job artifacts (the main playbook publishes it with C(set_stats) as C(entra_fleet_report)). No
+      secret - the report holds none.
+  returned: always
+  type: dict
+  contains:
+    generated_at: {description: When the report was made (UTC)., type: str}
+    dry_run: {description: Whether the report is a dry run's., type: bool}
+    hosts: {description: How many hosts it reports., type: int}
+    outcomes: {description: How many hosts had each outcome; every outcome is there (0 for none)., type: dict}
+    failed_hosts: {description: The hosts whose outcome is V(failed)., type: list, elements: str}
+    unreachable_hosts: {description: The hosts whose outcome is V(unreachable)., type: list, elements: str}
+    by_host:
+      description: Per host - C(outcome), C(nas) (its address, no credential), and its first failure's C(step), C(msg)
+        and C(hint) (the fix; all V(null) for a host that did not fail).
+      type: dict
+  sample:
+    generated_at: '2026-01-05T02:00:41Z'
+    dry_run: false
+    hosts: 2
+    outcomes: {unreachable: 0, failed: 1, warn: 0, not run: 0, changed: 0, ok: 1}
+    failed_hosts: [nas2]
+    unreachable_hosts: []
+    by_host:
+      nas1: {outcome: ok, nas: 'https://nas1.example.com', step: null, msg: null, hint: null}
+      nas2: {outcome: failed, nas: 'https://nas2.example.com', step: preflight, msg: 'TCP 88 to 10.0.0.4 timed out',
+             hint: 'open TCP 88 from the NAS subnet to the domain controllers'}
 '''

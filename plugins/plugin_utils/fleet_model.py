@@ -163,15 +163,16 @@ def _notes(steps):
             if check['status'] == 'info']
 
 
-def host_record(name, hostvars, in_play=True, started=None, dry_run=False):
+def host_record(name, hostvars, in_play=True, started=None, dry_run=False, missing_why=None):
     """One host's record: where it is, the outcome and why, each step, its first failure with the fix, and notes.
     ``started``: the time a run started, for the record written before any step (every step not run yet).
-    ``dry_run``: the steps ran in check mode, so the outcome is what a real run would do."""
-    if started:
+    ``dry_run``: the steps ran in check mode, so the outcome is what a real run would do.
+    ``missing_why``: the host has no result at all (a merge no report of names it), and why."""
+    if started or missing_why:
         hostvars = {'truenas_api_url': hostvars.get('truenas_api_url'), 'ansible_host': hostvars.get('ansible_host')}
     steps = dict((step, _step(step, hostvars.get(var))) for step, var in STEPS)
     first_failure = _first_failure(steps, hostvars.get('entra_failure'), in_play)
-    _explain_not_run(steps, first_failure, STARTED_WHY % started if started else NOT_RUN_WHY)
+    _explain_not_run(steps, first_failure, missing_why or (STARTED_WHY % started if started else NOT_RUN_WHY))
     if dry_run and first_failure is None:
         _predicted_join(steps)
     outcome = _outcome(steps, first_failure)

@@ -1,6 +1,7 @@
 """nasjoin.entra.fleet_report through ansible-playbook: what it writes, check mode, and its errors."""
 
 import json
+import xml.etree.ElementTree as ET
 
 import yaml
 
@@ -171,3 +172,33 @@ def test_a_run_that_ends_before_its_report_leaves_no_old_report(ansible):
         assert all('has not reported this host' in step['why'] for step in record['steps'].values()), record
     assert '## nas1: not run' in (out / 'fleet-report.md').read_text()
     assert 'has not reported this host' in (out / 'fleet-report.html').read_text()
+
+
+def test_named_reports_merge_into_one_with_junit_and_bad_merges_are_named(ansible):
+    """Two named runs (nas1's and nas2's) write their own files; a merge over the inventory makes one report of them,
+    with its JUnit XML form; a merge that finds no report, a bad name and merge with started are refused."""
+    assert run(ansible, 'name: run-a\nhosts: [nas1]\nformats: [json]').rc == 0
+    assert run(ansible, 'name: run-b\nhosts: [nas2]\nformats: [json, junit]').rc == 0
+    out = ansible.tmp_path / 'out'
+    assert sorted(path.name for path in out.iterdir()) == [
+        'fleet-report-run-a.json', 'fleet-report-run-b.json', 'fleet-report-run-b.junit.xml']
+    merged = run(ansible, 'merge: ["{{ report_dir }}/fleet-report-*.json"]\nformats: [json, junit]')
+    assert merged.rc == 0 and 'merged from 2 reports' in merged.result['msg'], merged.stdout + merged.stderr
+    written = json.loads((out / 'fleet-report.json').read_text())
+    assert [(record['host'], record['outcome']) for record in written['records']] == [('nas1', 'changed'), ('nas2', 'failed')]
+    assert merged.result['summary']['failed_hosts'] == ['nas2'] and merged.result['summary']['outcomes']['changed'] == 1
+    suites = ET.parse(str(out / 'fleet-report.junit.xml')).getroot().findall('testsuite')
+    assert [(suite.get('name'), suite.get('failures')) for suite in suites] == [('nas1', '0'), ('nas2', '1')]
+    dry = run(ansible, 'merge: ["{{ report_dir }}/fleet-report-*.json"]', '--check')
+    assert dry.rc == 0 and dry.result['outcomes'] == {'not run': 2}, dry.stdout + dry.stderr  # real reports: skipped
+    assert dry.result['msg'].count("a real run's report: merge it without --check") == 2
+    assert all(CANARY not in path.read_text() for path in out.iterdir())
+    nothing = run(ansible, 'merge: ["{{ report_dir }}/none-*.json"]')
+    assert nothing.rc == 2 and 'merge: no report matches' in nothing.stdout
+    (out / 'fleet-report-odd.json').write_text('[]')
+    odd = run(ansible, 'merge: ["{{ report_dir }}/fleet-report-*.json"]')
+    assert odd.rc == 2 and 'fleet-report-odd.json: not a fleet report' in odd.stdout
+    bad_name = run(ansible, 'name: ../up')
+    assert bad_name.rc == 2 and "name: '../up' is not a report name" in bad_name.stdout
+    both = run(ansible, 'merge: [x.json]\nstarted: true')
+    assert both.rc == 2 and 'mutually exclusive' in both.stdout

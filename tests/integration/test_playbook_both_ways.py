@@ -18,7 +18,7 @@ PLAYBOOK = COLLECTION / 'playbooks' / 'join_entra_ds.yml'
 NAMES = ['nas1', 'nas2']
 # what differs between two runs of the same play on two NAS: the NAS's address, the job's numbers and times (also
 # in a message), and which of the join job's progress updates a run saw (compared apart: both must end alike)
-VOLATILE = ('url', 'job_id', 'seconds', 'elapsed', 'started', 'finished', 'time', 'progress')
+VOLATILE = ('url', 'job_id', 'seconds', 'elapsed', 'started', 'finished', 'time', 'progress', 'generated_at')
 
 
 def stable(value, tmp_path=None):
@@ -29,8 +29,8 @@ def stable(value, tmp_path=None):
         return dict((key, stable(item)) for key, item in value.items() if not key.endswith(VOLATILE))
     if isinstance(value, list):
         return [stable(item) for item in value]
-    if isinstance(value, str):  # "joined aaddscontoso.com in 0.4 s"
-        return re.sub(r' in [0-9.]+ s\b', ' in <n> s', value)
+    if isinstance(value, str):  # "joined aaddscontoso.com in 0.4 s"; a NAS's address (the summary's "nas")
+        return re.sub(r'127\.0\.0\.1:[0-9]+', '127.0.0.1:<port>', re.sub(r' in [0-9.]+ s\b', ' in <n> s', value))
     return value
 
 
