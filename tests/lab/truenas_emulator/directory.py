@@ -72,7 +72,6 @@ class Directory:  # pylint: disable=too-many-instance-attributes
         self.emu, self.backend, self.store = emu, backend, emu.store
         self.version = emu.personality.name
         self.log = []
-        self._locks = {}
         self._initialized = asyncio.Event()  # DSHealthObj.initialized: set by the boot's health check
         self._status = self.store.get('directory_status') or {'type': None, 'status': None, 'status_msg': None}
         if self.store.get('smb') is None:
@@ -103,11 +102,6 @@ class Directory:  # pylint: disable=too-many-instance-attributes
         if self.version != '25.04':
             self.emu.server.send_event('directoryservices.status', 'CHANGED', None, dict(new))
 
-    def lock(self, name):
-        """A job lock (``@job(lock=...)``) for a job body that takes it itself: jobs of the same lock run one after
-        the other."""
-        return self._locks.setdefault(name, asyncio.Lock())
-
     def enabled(self):
         """Whether the stored settings have Active Directory enabled (what health.check reads first)."""
         # pylint: disable=import-outside-toplevel  # both modules import this one
@@ -127,9 +121,9 @@ class Directory:  # pylint: disable=too-many-instance-attributes
             raise MiddlewareStopped(step, fault['restart'])
 
     def forget(self):
-        """What a middleware restart loses: the health state (DSHealthObj, uninitialised) and the job locks."""
+        """What a middleware restart loses of the directory: the health state (DSHealthObj, uninitialised); the job
+        locks go with the job list (core.Jobs)."""
         self._status = {'type': None, 'status': None, 'status_msg': None}
-        self._locks = {}
         self._initialized.clear()
 
     # -- SMB fields shared with the AD plugins (smb.config) ----------------------------------------------------

@@ -173,8 +173,7 @@ async def _clear_cache(emu):
         await directory.start_winbind()
 
 
-# follows plugins/idmap.py (clear_idmap_cache: a job, lock clear_idmap_cache) on both releases
-@api_method('idmap.clear_idmap_cache', job=True, write=False)
+# follows plugins/idmap.py (clear_idmap_cache: @job(lock='clear_idmap_cache', lock_queue_size=1)) on both releases
+@api_method('idmap.clear_idmap_cache', job=True, write=False, lock='clear_idmap_cache', lock_queue_size=1)
 async def clear_idmap_cache(ctx, job):  # pylint: disable=unused-argument
-    async with ctx.emu.directory.lock('clear_idmap_cache'):
-        await _clear_cache(ctx.emu)
+    await _clear_cache(ctx.emu)
