@@ -86,14 +86,18 @@ def unhealthy(domain, state):
     return 'the NAS is joined to %s but the directory service is %s%s%s' % (domain, state['status'], cut_short, detail)
 
 
+def healthy_here(state, domain):
+    """Whether ``state`` is a join of ``domain`` that is HEALTHY."""
+    return state['enabled'] and state['domain'] == domain and state['status'] == 'HEALTHY'
+
+
 def may_write(state, desired, params):
     """Whether the run may send a join, leave or disable, so that another run's directory job must end first: not when
     the NAS is already joined here and HEALTHY (the run reads, or changes a setting TrueNAS changes in place) or, for
     state=absent, not joined."""
     if desired is None:
         return state['enabled']
-    return params['force_rejoin'] or not (state['enabled'] and state['domain'] == desired['domain']
-                                          and state['status'] == 'HEALTHY')
+    return params['force_rejoin'] or not healthy_here(state, desired['domain'])
 
 
 class Run:
@@ -134,17 +138,26 @@ class Run:
             exc.hint = hint_for(exc.message) or exc.hint
             raise
 
-    def _jobs_ended(self):
-        """Poll (up to wait_timeout) until no directory job is WAITING or RUNNING on the NAS; the jobs still busy then.
-        Every job seen busy is noted in ``waited``."""
-        deadline, delay = self.clock() + self.params['wait_timeout'], 0.5
+    def _poll(self, look, done, delay):
+        """``look()`` again (``delay`` seconds apart, doubling up to 2 s) until ``done`` of its answer or wait_timeout
+        has passed; the last answer."""
+        deadline = self.clock() + self.params['wait_timeout']
         while True:
-            busy, self.newest = self.api.busy()
-            if not busy or self.clock() >= deadline:
-                return busy
-            self.waited = sorted(set(self.waited) | set(job['id'] for job in busy))
+            answer = look()
+            if done(answer) or self.clock() >= deadline:
+                return answer
             self.sleep(delay)
             delay = min(delay * 2, 2.0)
+
+    def _busy(self):
+        """The directory jobs WAITING or RUNNING on the NAS now, each noted in ``waited``."""
+        busy, self.newest = self.api.busy()
+        self.waited = sorted(set(self.waited) | set(job['id'] for job in busy))
+        return busy
+
+    def _jobs_ended(self):
+        """Poll until no directory job is WAITING or RUNNING on the NAS; the jobs still busy when wait_timeout ends."""
+        return self._poll(self._busy, lambda busy: not busy, 0.5)
 
     def settle(self, state):
         """Wait until no directory job of another run is WAITING or RUNNING on the NAS, then the state those jobs left;
@@ -183,23 +196,17 @@ class Run:
         """Whether ``state`` is what this run wanted: joined as ``desired`` and HEALTHY, or (absent) not joined."""
         if desired is None:
             return not state['enabled']
-        return (state['enabled'] and state['domain'] == desired['domain'] and state['status'] == 'HEALTHY'
-                and differences(self.api, state, desired, self.params) == ([], []))
+        return healthy_here(state, desired['domain']) and differences(self.api, state, desired, self.params) == ([], [])
 
     def wait_healthy(self):
         """Poll directoryservices.status until HEALTHY; FAULTED or the deadline fail with the reason."""
-        deadline, delay = self.clock() + self.params['wait_timeout'], 0.25
-        while True:
-            status, message = self.api.status()
-            if status == 'HEALTHY':
-                return status
-            if status in ('FAULTED', 'DISABLED') or self.clock() >= deadline:
-                detail = ': %s' % message if message else ''
-                raise JoinFailed('the directory service is %s after the join%s' % (status, detail), status=status,
-                                 status_msg=message, hint=hint_for(message) or
-                                 'check the TrueNAS directory services page and its log; the computer account exists.')
-            self.sleep(delay)
-            delay = min(delay * 2, 2.0)
+        status, message = self._poll(self.api.status, lambda answer: answer[0] in ('HEALTHY', 'FAULTED', 'DISABLED'), 0.25)
+        if status == 'HEALTHY':
+            return status
+        detail = ': %s' % message if message else ''
+        raise JoinFailed('the directory service is %s after the join%s' % (status, detail), status=status,
+                         status_msg=message, hint=hint_for(message) or
+                         'check the TrueNAS directory services page and its log; the computer account exists.')
 
     def _need_credentials(self, what):
         if not (self.params.get('username') and self.params.get('password')):
