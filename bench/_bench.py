@@ -5,7 +5,6 @@ import io
 import json
 import os
 import pstats
-import resource
 import subprocess
 import sys
 import tempfile
@@ -99,22 +98,14 @@ def netns_cpu(namespaces):
     return sum(process_cpu(pid, children=True) for pid in pids)
 
 
-def children_cpu():
-    """CPU seconds used so far by this process's waited-for children."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def run_playbook(inventory, playbook, *args, env=None, cwd=None):
-    """``ansible-playbook``; (wall s, CPU s, stdout). Exits with the output when it fails."""
-    cpu = children_cpu()
-    started = time.monotonic()
-    proc = subprocess.run(['ansible-playbook', '-i', str(inventory), str(playbook)] + list(args), capture_output=True,
-                          text=True, env=env, cwd=cwd, check=False)
-    wall = time.monotonic() - started
+    """``ansible-playbook``; (wall s, CPU s, stdout, peak RSS MiB of its largest process). Exits with the output when
+    it fails."""
+    wall, cpu, mib, proc = measured(['ansible-playbook', '-i', str(inventory), str(playbook)] + list(args), env=env,
+                                    timeout=7200, cwd=cwd)
     if proc.returncode:
         sys.exit('%s failed:\n%s%s' % (playbook, proc.stdout[-4000:], proc.stderr[-3000:]))
-    return round(wall, 3), round(children_cpu() - cpu, 3), proc.stdout
+    return wall, cpu, proc.stdout, mib
 
 
 def ratio(value, reference):

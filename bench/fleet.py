@@ -1,11 +1,14 @@
 """Fleet benchmarks: the full playbook on N emulated NAS with nothing to change next to its ansible.builtin.ping
 floor, and the API calls and logins of each module run (first join and converged).
 
-  converged  playbooks/join_entra_ds.yml on N NAS (--sizes, default 10,50,100) once they are joined, next to the
-             floor: the same hosts running as many ansible.builtin.ping tasks as the playbook runs module tasks
-             (counted from the run). Same forks, same inventory, one after the other, --rounds pairs (default 3)
-             per size; the row shown is the pair with the median ratio (this machine is noisy: one pair can be off
-             by 20 %), and every pair's ratio is listed.
+  converged  playbooks/join_entra_ds.yml on N NAS (--sizes, default 10,50,100,250,1000) once they are joined, next
+             to the floor: the same hosts running as many ansible.builtin.ping tasks as the playbook runs module
+             tasks (counted from the run). Same forks, same inventory, one after the other, --rounds pairs (default
+             3) per size; the row shown is the pair with the median ratio (this machine is noisy: one pair can be
+             off by 20 %), and every pair's ratio is listed. Sizes above --floor-up-to (250) run the playbook alone,
+             once. Each run: wall and wall a host (linear: 1,000 NAS within 1.15x of 100 a host), controller CPU and
+             peak memory (the largest process, /usr/bin/time), the fleet report's tasks (under 5 % of the run, from
+             the bench_runs callback's task times), the emulator's CPU and peak memory, logins and refused calls.
   api        each step alone (--tags) on the first 10 NAS, fresh (first join) and again (converged); the emulator's
              counters of each NAS give connections, logins, calls after login and writes per module run and host.
 The NAS: one emulator process serving every NAS on its own port with its own certificate, API key and state
@@ -37,6 +40,9 @@ MODULES = {'nasjoin.entra.entra_dns_config': 'entra_network', 'nasjoin.entra.ent
 STEPS = list(MODULES.values())
 API_HOSTS = 10
 RATIO_TARGET = 1.3
+LINEAR_TARGET = 1.15  # per-host cost of the largest converged run over that of 100 NAS
+REPORT_TARGET = 0.05  # the fleet report's share of a converged run
+REPORT_ACTIONS = ('nasjoin.entra.fleet_report', 'ansible.builtin.set_stats')
 
 
 class FleetProcess:
@@ -116,10 +122,24 @@ def module_runs(path):
     """From the bench_runs callback: {host: [(module, changed)]} of the collection's module tasks that ran for each
     host (not the run_once ones, made once for the play: preflight's DC probes; the playbook's wall time holds them)."""
     runs = {}
-    for result in json.loads(Path(path).read_text()):
+    for result in json.loads(Path(path).read_text())['results']:
         if result['action'] in MODULES and result['status'] != 'skipped' and not result['run_once']:
             runs.setdefault(result['host'], []).append((result['action'], result['changed'] or result['status'] != 'ok'))
     return runs
+
+
+def report_seconds(path):
+    """From the bench_runs callback: the seconds of the fleet report's tasks (started, written, published)."""
+    return round(sum(task['ended'] - task['started'] for task in json.loads(Path(path).read_text())['tasks']
+                     if task['action'] in REPORT_ACTIONS), 3)
+
+
+def peak_mib(pid):
+    """Peak resident memory (VmHWM) of process ``pid`` so far, MiB."""
+    for line in Path('/proc/%d/status' % pid).read_text().splitlines():
+        if line.startswith('VmHWM:'):
+            return round(int(line.split()[1]) / 1024.0, 1)
+    return None
 
 
 def api_economy(fleet, inventory, secrets, env, instances):
@@ -180,27 +200,53 @@ def direct_costs(lab, fleet, instance, rounds=3):
     return {'best_wall_cpu_s': costs, 'profiled': costliest, 'profile': _bench.profile_module(costliest, args[costliest])}
 
 
-def converged_pair(fleet, instances, dc_namespaces, inventory, secrets, limit, env, workdir):
-    """One converged run of the playbook on ``instances``, then the ping floor on the same hosts: as many ping tasks as
-    the playbook ran module tasks a host. Exits when the run was not converged."""
+def converged_run(fleet, instances, dc_namespaces, inventory, secrets, limit, env, workdir, floor=True):
+    """One converged run of the playbook on ``instances`` and, with ``floor``, the ping floor on the same hosts right
+    after: as many ping tasks as the playbook ran module tasks a host. Exits when the run was not converged."""
     size = len(instances)
     cpu, dcs_cpu = fleet.cpu(), _bench.netns_cpu(dc_namespaces)
     fleet.counters(instances, reset=True)
-    wall, controller_cpu, dummy = _bench.run_playbook(inventory, PLAYBOOK, secrets, limit, env=env)
+    wall, controller_cpu, dummy, controller_mib = _bench.run_playbook(inventory, PLAYBOOK, secrets, limit, env=env)
     seen = fleet.counters(instances)
     emulator_cpu, dcs_cpu = round(fleet.cpu() - cpu, 2), round(_bench.netns_cpu(dc_namespaces) - dcs_cpu, 2)
     runs = module_runs(env['BENCH_RUNS_FILE'])
     tasks = {len(modules) for modules in runs.values()}
     if len(runs) != size or len(tasks) != 1 or any(changed for modules in runs.values() for dummy, changed in modules):
         sys.exit('the run on %d NAS was not converged (module runs, changed or failed): %s' % (size, runs))
-    floor_play = workdir / ('floor%d.yml' % size)
-    floor_play.write_text('- hosts: truenas\n  gather_facts: false\n  tasks:\n' + ''.join(
-        '    - name: ping %d\n      ansible.builtin.ping:\n' % number for number in range(tasks.pop())))
-    floor = _bench.run_playbook(inventory, floor_play, limit, env=env)
-    return {'module_tasks_per_host': len(runs[instances[0]['hostname']]), 'playbook_s': wall,
-            'playbook_controller_cpu_s': controller_cpu, 'emulator_cpu_s': emulator_cpu, 'dcs_cpu_s': dcs_cpu,
-            'logins_per_nas': max(count['logins_ok'] for count in seen), 'refused': sum(refused(count) for count in seen),
-            'floor_s': floor[0], 'floor_controller_cpu_s': floor[1], 'ratio': _bench.ratio(wall, floor[0])}
+    report = report_seconds(env['BENCH_RUNS_FILE'])
+    row = {'module_tasks_per_host': len(runs[instances[0]['hostname']]), 'playbook_s': wall,
+           'per_host_s': round(wall / size, 4), 'playbook_controller_cpu_s': controller_cpu,
+           'controller_peak_mib': controller_mib, 'emulator_peak_mib': peak_mib(fleet.process.pid),
+           'report_s': report, 'report_share': round(report / wall, 4), 'emulator_cpu_s': emulator_cpu,
+           'dcs_cpu_s': dcs_cpu, 'logins_per_nas': max(count['logins_ok'] for count in seen),
+           'refused': sum(refused(count) for count in seen)}
+    if floor:
+        floor_play = workdir / ('floor%d.yml' % size)
+        floor_play.write_text('- hosts: truenas\n  gather_facts: false\n  tasks:\n' + ''.join(
+            '    - name: ping %d\n      ansible.builtin.ping:\n' % number for number in range(tasks.pop())))
+        floor_wall, floor_cpu, dummy, floor_mib = _bench.run_playbook(inventory, floor_play, limit, env=env)
+        row.update(floor_s=floor_wall, floor_controller_cpu_s=floor_cpu, floor_peak_mib=floor_mib,
+                   ratio=_bench.ratio(wall, floor_wall))
+    return row
+
+
+def size_row(runs, size, rounds):
+    """The row of one size: the run with the median ratio to its floor (or the median wall, without a floor)."""
+    runs.sort(key=lambda run: run.get('ratio', run['playbook_s']))
+    row = dict(runs[len(runs) // 2], hosts=size, rounds=rounds)
+    if 'ratio' in row:
+        row.update(target=RATIO_TARGET, ratios=[run['ratio'] for run in runs], met=row['ratio'] <= RATIO_TARGET)
+    return row
+
+
+def linearity(converged):
+    """Per-host cost of the largest run next to that of the 100-NAS run (None without both)."""
+    by_size = {row['hosts']: row for row in converged}
+    big = max(by_size)
+    if 100 not in by_size or big <= 100:
+        return None
+    found = _bench.ratio(by_size[big]['per_host_s'], by_size[100]['per_host_s'])
+    return {'hosts': big, 'reference_hosts': 100, 'ratio': found, 'target': LINEAR_TARGET, 'met': found <= LINEAR_TARGET}
 
 
 def mean(values):
@@ -215,9 +261,11 @@ def api_met(phase, row):
 
 def main():  # pylint: disable=too-many-locals
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--sizes', default='10,50,100')
+    parser.add_argument('--sizes', default='10,50,100,250,1000')
     parser.add_argument('--forks', type=int, default=10)
     parser.add_argument('--rounds', type=int, default=3, help='playbook-then-floor pairs per size; the median is shown')
+    parser.add_argument('--floor-up-to', type=int, default=250,
+                        help='sizes above this run the playbook alone, once (no floor): 1,000 NAS take minutes a run')
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(',')]
     lab = _bench.lab_facts()
@@ -233,32 +281,34 @@ def main():  # pylint: disable=too-many-locals
         costs = step_costs(inventory, secrets, env, workdir, instances[:API_HOSTS], api)
         cpu = fleet.cpu()
         fleet.counters(instances, reset=True)
-        first = _bench.run_playbook(inventory, PLAYBOOK, secrets, '--limit=!' + reserve['hostname'], env=env)
-        first_run = {'hosts': max(sizes), 'wall_s': first[0], 'controller_cpu_s': first[1],
+        wall, controller_cpu, dummy, controller_mib = _bench.run_playbook(
+            inventory, PLAYBOOK, secrets, '--limit=!' + reserve['hostname'], env=env)
+        first_run = {'hosts': max(sizes), 'wall_s': wall, 'controller_cpu_s': controller_cpu,
+                     'controller_peak_mib': controller_mib, 'report_s': report_seconds(env['BENCH_RUNS_FILE']),
                      'emulator_cpu_s': round(fleet.cpu() - cpu, 2),
                      'refused': sum(refused(count) for count in fleet.counters(instances))}
         converged, dc_namespaces = [], [dc['netns'] for dc in lab['dcs']]
         for size in sizes:
             limit = '--limit=' + ','.join(instance['hostname'] for instance in instances[:size])
-            pairs = [converged_pair(fleet, instances[:size], dc_namespaces, inventory, secrets, limit, env, workdir)
-                     for dummy in range(args.rounds)]
-            pairs.sort(key=lambda pair: pair['ratio'])
-            row = dict(pairs[len(pairs) // 2], hosts=size, rounds=args.rounds, target=RATIO_TARGET,
-                       ratios=[pair['ratio'] for pair in pairs])
-            row['met'] = row['ratio'] <= RATIO_TARGET
-            converged.append(row)
+            floor = size <= args.floor_up_to
+            rounds = args.rounds if floor else 1
+            runs = [converged_run(fleet, instances[:size], dc_namespaces, inventory, secrets, limit, env, workdir, floor)
+                    for dummy in range(rounds)]
+            converged.append(size_row(runs, size, rounds))
         _bench.run_playbook(inventory, PLAYBOOK, secrets, '--limit=' + reserve['hostname'], env=env)  # joins it
         direct = direct_costs(lab, fleet, reserve)
-    data = {'forks': args.forks, 'first_run': first_run, 'converged': converged, 'api': api, 'step_costs': costs, 'direct': direct,
+    data = {'forks': args.forks, 'first_run': first_run, 'converged': converged, 'linear': linearity(converged),
+            'api': api, 'step_costs': costs, 'direct': direct,
             'api_met': all(api_met(phase, row) for phase, rows in api.items() for row in rows.values())}
-    _bench.chart('fleet', 'Converged playbook vs ping floor', ['%d NAS' % row['hosts'] for row in converged],
-                 {'playbook': [row['playbook_s'] for row in converged], 'ping floor': [row['floor_s'] for row in converged]})
+    floored = [row for row in converged if 'floor_s' in row]
+    _bench.chart('fleet', 'Converged playbook vs ping floor', ['%d NAS' % row['hosts'] for row in floored],
+                 {'playbook': [row['playbook_s'] for row in floored], 'ping floor': [row['floor_s'] for row in floored]})
     _bench.write('fleet', data, markdown(data))
 
 
 def gap(data):
     """Where the converged run's time goes next to the floor, from the measurements above."""
-    big = data['converged'][-1]
+    big = [row for row in data['converged'] if 'floor_s' in row][-1]
     direct = data['direct']['best_wall_cpu_s']
     modules = sum(direct[name][1] for name in direct if name != 'ping')
     shared = (big['emulator_cpu_s'] + big['dcs_cpu_s']) / os.cpu_count()
@@ -284,29 +334,47 @@ def gap(data):
             (costs['always_tasks_s'] - costs['empty_play_s']) / costs['ping_task_s'])])
 
 
+def cell(row, key, form):
+    return form % row[key] if row.get(key) is not None else '-'
+
+
 def markdown(data):
     converged = _bench.table(
-        ['NAS', 'module tasks / host', 'converged playbook', 'ping floor', 'ratio (target <= %.1f)' % RATIO_TARGET,
-         'ratios of the pairs',
-         'controller CPU (playbook / floor)', 'emulator CPU', 'DC CPU', 'logins / NAS', 'refused (target 0)'],
-        [(row['hosts'], row['module_tasks_per_host'], '%.1f s' % row['playbook_s'], '%.1f s' % row['floor_s'],
-          '%.2f (%s)' % (row['ratio'], _bench.TARGETS_MET[row['met']]), ' / '.join('%.2f' % ratio for ratio in row['ratios']),
-          '%.0f s / %.0f s' % (row['playbook_controller_cpu_s'], row['floor_controller_cpu_s']),
+        ['NAS', 'module tasks / host', 'converged playbook', 'a host', 'ping floor', 'ratio (target <= %.1f)' % RATIO_TARGET,
+         'ratios of the pairs', 'controller CPU (playbook / floor)', 'controller peak memory (playbook / floor)',
+         'fleet report (share, target < %d %%)' % (REPORT_TARGET * 100), 'emulator CPU', 'DC CPU', 'logins / NAS',
+         'refused (target 0)'],
+        [(row['hosts'], row['module_tasks_per_host'], '%.1f s' % row['playbook_s'], '%.3f s' % row['per_host_s'],
+          cell(row, 'floor_s', '%.1f s'),
+          '%.2f (%s)' % (row['ratio'], _bench.TARGETS_MET[row['met']]) if 'ratio' in row else '- (no floor)',
+          ' / '.join('%.2f' % ratio for ratio in row.get('ratios', [])) or '- (1 run)',
+          '%.0f s / %s' % (row['playbook_controller_cpu_s'], cell(row, 'floor_controller_cpu_s', '%.0f s')),
+          '%.0f MiB / %s' % (row['controller_peak_mib'], cell(row, 'floor_peak_mib', '%.0f MiB')),
+          '%.2f s (%.1f %%, %s)' % (row['report_s'], row['report_share'] * 100,
+                                    _bench.TARGETS_MET[row['report_share'] < REPORT_TARGET]),
           '%.1f s' % row['emulator_cpu_s'], '%.1f s' % row['dcs_cpu_s'], row['logins_per_nas'], row['refused'])
          for row in data['converged']])
+    linear = data['linear']
+    scale = ('A converged run costs %.2fx as much a host at %d NAS as at %d (target <= %.2f: %s); the emulator serving '
+             'every NAS peaked at %.0f MiB. Sizes above %d NAS run the playbook alone, once (no floor).' % (
+                 linear['ratio'], linear['hosts'], linear['reference_hosts'], linear['target'],
+                 _bench.TARGETS_MET[linear['met']], max(row['emulator_peak_mib'] for row in data['converged']),
+                 max(row['hosts'] for row in data['converged'] if 'floor_s' in row))) if linear else ''
     api = _bench.table(
         ['run', 'step (module)', 'connections', 'logins', 'calls after login', 'writes', 'refused', 'target'],
         [(phase.replace('_', ' '), step, row['connections'], row['logins'], row['calls_after_login'], row['writes'],
           row['refused'], _bench.TARGETS_MET[api_met(phase, row)])
          for phase, rows in data['api'].items() for step, row in rows.items()])
     first, costs = data['first_run'], data['step_costs']
-    return '\n\n'.join([
+    return '\n\n'.join(part for part in [
         '# Fleet: converged playbook vs ping floor, API economy (%d CPUs, forks %d)' % (os.cpu_count(), data['forks']),
-        converged,
-        'First run (joins) of the %d NAS: %.1f s wall, %.0f s controller CPU, %.1f s emulator CPU, %d calls refused. '
+        converged, scale,
+        'First run (joins) of the %d NAS: %.1f s wall, %.0f s controller CPU (peak %.0f MiB), fleet report %.2f s, '
+        '%.1f s emulator CPU, %d calls refused. '
         'Every NAS enforces TrueNAS\'s limit of 20 logins a minute from one address (utils/rate_limit/cache.py); '
         '"refused" counts the calls it turned away ("Rate Limit Exceeded"). Measured at %s.' % (
-            first['hosts'], first['wall_s'], first['controller_cpu_s'], first['emulator_cpu_s'], first['refused'],
+            first['hosts'], first['wall_s'], first['controller_cpu_s'], first['controller_peak_mib'], first['report_s'],
+            first['emulator_cpu_s'], first['refused'],
             time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())),
         '## Where a converged run goes (%d NAS, forks %d)' % (costs['hosts'], data['forks']),
         _bench.table(['part', 'wall', 'x one ping task'],

@@ -19,11 +19,25 @@ def rows(results):  # pylint: disable=too-many-locals
     fleet = results.get('fleet')
     if fleet:
         for row in fleet['converged']:
-            found.append(('Converged fleet, %d NAS: playbook vs ping floor' % row['hosts'],
-                          '%.1f s vs %.1f s = %.2fx' % (row['playbook_s'], row['floor_s'], row['ratio']),
-                          '<= %.1fx' % row['target'], met[row['met']]))
+            if 'ratio' in row:
+                found.append(('Converged fleet, %d NAS: playbook vs ping floor' % row['hosts'],
+                              '%.1f s vs %.1f s = %.2fx' % (row['playbook_s'], row['floor_s'], row['ratio']),
+                              '<= %.1fx' % row['target'], met[row['met']]))
+            if 'report_share' in row:
+                found.append(('Converged fleet, %d NAS: the fleet report\'s share of the run' % row['hosts'],
+                              '%.2f s of %.1f s = %.1f %% (controller peak %.0f MiB)' % (
+                                  row['report_s'], row['playbook_s'], row['report_share'] * 100, row['controller_peak_mib']),
+                              '< 5 %', met[row['report_share'] < 0.05]))
             found.append(('Converged fleet, %d NAS: calls refused by the login rate limit' % row['hosts'],
                           '%d (%d logins a NAS)' % (row['refused'], row['logins_per_nas']), '0', met[row['refused'] == 0]))
+        linear = fleet.get('linear')
+        if linear:
+            by_size = {row['hosts']: row for row in fleet['converged']}
+            found.append(('Converged fleet, %d NAS: cost a host vs %d NAS' % (linear['hosts'], linear['reference_hosts']),
+                          '%.3f s vs %.3f s = %.2fx' % (
+                              by_size[linear['hosts']]['per_host_s'], by_size[linear['reference_hosts']]['per_host_s'],
+                              linear['ratio']),
+                          '<= %.2fx' % linear['target'], met[linear['met']]))
         for phase, steps in fleet['api'].items():
             for step, row in steps.items():
                 ok = row['connections'] == 1 and row['logins'] == 1 and row['refused'] == 0 and (

@@ -16,14 +16,19 @@ options:
       - Address of the TrueNAS middleware, for tasks that run on the controller or an execution environment.
       - V(wss://nas.example.com/api/current), V(https://nas.example.com) and V(nas.example.com) all mean the JSON-RPC
         endpoint C(wss://nas.example.com/api/current).
+      - "The API path: C(/api/current) unless the address names a versioned one (such as C(/api/v25.10.1) or
+        C(/api/v26.0.0)), which is then used as given. On C(/api/current), a NAS newer than the newest release the
+        collection is tested with (TrueNAS 27.0) is asked for C(/api/v27.0.0) instead, so its answers keep the shapes
+        the collection knows (C(/api/current) when it does not serve that version, or without O(api_username));
+        the module warns either way. For the path without O(api_username), see there."
       - When unset, the module talks to the middleware of the host it runs on (the NAS itself, reached over SSH as root)
         through O(local_socket), or through C(midclt) when the socket cannot be used.
       - A plain C(ws://) address is refused when an API key would be sent, because TrueNAS revokes a key used over an
         insecure transport.
       - "Refused before anything is sent, without showing the secret part: credentials in the address
         (C(wss://user:key@nas), plain or percent-encoded; give them in O(api_key) and O(api_username)), a path other
-        than C(/api/current) (or a versioned C(/api/v25.10.1)), a query or a fragment, a port outside 1-65535, an IPv6
-        zone id and characters other than printable ASCII (give the C(xn--) form of an international name)."
+        than C(/api/current) or a versioned one, a query or a fragment, a port outside 1-65535, an IPv6 zone id and
+        characters other than printable ASCII (give the C(xn--) form of an international name)."
       - The environment variable E(TRUENAS_API_URL) on the host that runs the module sets it too.
     type: str
   api_key:
@@ -34,9 +39,19 @@ options:
     type: str
   api_username:
     description:
-      - The user the API key belongs to (TrueNAS 25.04 and later tie every key to a user).
-      - When set, the module logs in with C(auth.login_ex) and mechanism C(API_KEY_PLAIN); otherwise with
-        C(auth.login_with_api_key), which TrueNAS 27 removes.
+      - The user the API key belongs to (TrueNAS 25.04 and later tie every key to a user). Recommended on every
+        release, and the way to log in on the current API of TrueNAS 27 and later.
+      - When set, the module logs in with C(auth.login_ex) and mechanism C(API_KEY_PLAIN), and says why a login is
+        refused (a wrong or revoked key, an expired key, or a user without API access).
+      - "When unset, the module logs in with C(auth.login_with_api_key), which TrueNAS 27 makes private on its
+        current API (C(/api/current), C(/api/v27.0.0)). So it first reads the list of API versions
+        (C(GET /api/versions), sending no key); when the NAS lists v27 or later, the module connects to the newest
+        listed version before v27 (such as C(/api/v26.0.0)), where that login is still public, and warns. A NAS
+        that does not answer the list is reached on C(/api/current). A versioned O(api_url) of v27 or later is
+        refused without O(api_username)."
+      - On TrueNAS 26 and later, a user whose groups are in no privilege lacks API access and cannot log in at all;
+        the modules need a user with the C(FULL_ADMIN) role, such as a member of C(builtin_administrators)
+        (privilege Local Administrator).
       - The environment variable E(TRUENAS_API_USERNAME) on the host that runs the module sets it too.
     type: str
   validate_certs:

@@ -77,7 +77,11 @@ def run_module(spec, logic, needs_dns=None, connects=None, **module_kwargs):
             return
         client, described = client_for(module)
         connection.update(described)
-        with client:
-            yield client
+        try:
+            with client:
+                yield client
+        finally:
+            if 'url' in described:  # the API path the client settled on (TrueNAS 27 without api_username: an older one)
+                connection['url'] = client.transport.url
 
     drive(argument_spec, session, logic, given, **module_kwargs)

@@ -173,6 +173,19 @@ options:
 notes:
   - Run M(nasjoin.entra.entra_dns_config) first; TrueNAS refuses to join unless every nameserver answers the domain's
     SRV records.
+  - >-
+    From TrueNAS 26 the network domain follows the join (NAS-139291, C(plugins/directoryservices_/connection.py) of
+    the TrueNAS middleware): a join with O(enable_dns_updates=true) sets it to the AD domain in lower case, a leave
+    with O(leave_credentials) of a join with DNS updates sets it back to V(local); a join without DNS updates and a
+    disable leave it as it is. On a run that joins or leaves, the diff and RV(config) show it as C(network_domain)
+    (predicted in check mode, read back otherwise), and the message says when it changed. After a leave that set
+    V(local), the module warns: the next M(nasjoin.entra.entra_dns_config) run sets the managed domain again.
+  - >-
+    From TrueNAS 26 the directory jobs queue at most one call behind the running one
+    (C(plugins/directoryservices_/datastore.py), C(lock_queue_size=1)): a further call gets the queued job of another
+    caller, and nothing of this run starts. The module then waits for that job (up to O(wait_timeout)), reads the
+    state again and decides once more: when the other run already left the NAS as asked it changes nothing and says
+    so (C(changed=false)); otherwise it sends its own call once more. It never reports the other job as its own.
 '''
 
 EXAMPLES = r'''
@@ -209,7 +222,10 @@ outcome:
   type: str
   sample: reverted
 config:
-  description: The managed settings after the run (read back after a failed job too).
+  description:
+    - The managed settings after the run (read back after a failed job too).
+    - C(network_domain), on TrueNAS 26 and later when the run joins or leaves (or would, in check mode), is the network
+      domain TrueNAS holds after it.
   returned: success, or when a job failed
   type: dict
   sample:
@@ -221,6 +237,7 @@ config:
     enable_dns_updates: false
     idmap: {builtin: [90000001, 100000000], domain: [100000001, 200000000]}
     status: HEALTHY
+    network_domain: aaddscontoso.com
 progress:
   description: The job's progress steps, in order.
   returned: always

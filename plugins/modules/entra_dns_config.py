@@ -78,6 +78,22 @@ options:
     default: 3.0
 requirements:
   - dnspython >= 2.3 (when O(verify=true))
+notes:
+  - >-
+    TrueNAS 26 and later tie the network domain to the Active Directory join (NAS-139291): a join that registers the
+    NAS in DNS (M(nasjoin.entra.ad_join) O(nasjoin.entra.ad_join#module:enable_dns_updates=true)) sets it to the AD
+    domain in lower case, a leave that unregisters it sets it back to V(local), and while the join is C(HEALTHY)
+    TrueNAS refuses any other domain ("You cannot change this parameter after TrueNAS joins a domain.";
+    C(plugins/network_/global_config.py), C(plugins/directoryservices_/connection.py) of the TrueNAS middleware).
+  - >-
+    So on TrueNAS 26 and later, when the NAS is joined (one more read, C(directoryservices.config), only when the
+    domain would change), the module never writes the domain. The joined domain asked for, in any case, is no change
+    of the domain; if the NAS holds another network domain (a join without DNS updates keeps the one it had), the
+    module warns and leaves it. Another domain fails before anything is written, check mode included: ask for the
+    joined domain, or leave it first (M(nasjoin.entra.ad_join) O(nasjoin.entra.ad_join#module:state=absent)).
+  - The restore after a failed verification writes back only the fields the run wrote, so on a joined TrueNAS 26 it
+    never touches the domain. TrueNAS 25.04 and 25.10 keep the network domain apart from the join, and the module
+    writes it there as asked.
 '''
 
 EXAMPLES = r'''
@@ -131,8 +147,13 @@ verify:
       dc_ips: [10.0.1.4, 10.0.1.5]
       elapsed_ms: 4.2
       detail: nameserver 10.0.1.4 lists 2 domain controller(s)
+joined_domain:
+  description: The domain the NAS is joined to, when the task failed because another domain was asked for (TrueNAS 26+).
+  returned: on that failure
+  type: str
+  sample: aaddscontoso.com
 restored:
-  description: Whether the previous configuration was written back after a failed verification.
+  description: Whether what the run wrote was written back after a failed verification.
   returned: when verification failed
   type: bool
 failed_nameservers:

@@ -27,7 +27,8 @@ API_KEY = '7-CANARYapiKEYnasjoinDoNotLeak0123456789'
 URL_KEY = '9-CANARYurlKEYnasjoinDoNotLeak9876543210'
 JOIN_PASSWORD = FAKE_JOIN_PASSWORD  # the scripted domain's join user
 SESSION = {}  # 'canary': the Canary, 'ps': its ProcessWatch (set by the canary fixture)
-PERSONALITIES = ('25.04', '25.10')
+# the TrueNAS releases the emulator tests run on: every one (scripts/matrix's cells: the oldest and the newest)
+PERSONALITIES = tuple(os.environ.get('NASJOIN_PERSONALITIES', '25.04,25.10,26,27').split(','))
 _RESULT = re.compile(r'^(\S+) \| (SUCCESS|CHANGED|FAILED!|UNREACHABLE!) => (\{.*?^\})$', re.M | re.S)
 
 

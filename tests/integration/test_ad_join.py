@@ -114,7 +114,7 @@ def test_nameserver_that_is_not_a_dc(ansible, domain_nas, tls):
 
 
 def test_dropped_connection_during_the_join_never_starts_a_second_one(ansible, domain_nas, tls):
-    method = 'directoryservices.update' if domain_nas.personality.name == '25.10' else 'activedirectory.update'
+    method = 'directoryservices.update' if domain_nas.personality.name != '25.04' else 'activedirectory.update'
     domain_nas.faults.set('drop_during_job', method=method)
     run = ansible.playbook(join_task(domain_nas, tls))
     assert run.rc == 0 and run.result['status'] == 'HEALTHY', run.stdout + run.stderr

@@ -12,6 +12,7 @@ class FakeTransport:
     needs_login = True
     runs_jobs = False
     where = 'fake://nas'
+    url = 'wss://x'  # the URL the module tests' client_for describes
 
     def __init__(self, answers=None):
         self.answers = dict(answers or {})

@@ -7,6 +7,11 @@ PRIVATE to the collection. Read state (after the directory jobs of another run o
 stored settings plus status (never by sending the password again), apply unless check mode, wait for HEALTHY,
 report. A join or leave cut short (middleware restart, reboot) leaves the NAS FAULTED, or JOINING/LEAVING with no
 job: force_rejoin=true joins again from there, state=absent removes it.
+
+From TrueNAS 26 a join or leave also writes the network domain (network_domain.py): the run reports it. TrueNAS 26
+queues one directory job behind the running one (plugins/directoryservices_/datastore.py update and leave,
+``@job(lock='directoryservices_change', lock_queue_size=1)``; job.py JobsQueue.add gives a further caller the queued
+job): the client raises EQUEUED then, nothing of this run sent, and the run waits for that job and decides once more.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,8 +23,8 @@ import time
 from ansible_collections.nasjoin.entra.plugins.module_utils import _names
 from ansible_collections.nasjoin.entra.plugins.module_utils._entra.failures import hint_for
 from ansible_collections.nasjoin.entra.plugins.module_utils._errors import Failed
-from ansible_collections.nasjoin.entra.plugins.module_utils._join import admin_group, settings
-from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import directory_api
+from ansible_collections.nasjoin.entra.plugins.module_utils._join import admin_group, network_domain, settings
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import directory_api, versions
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 
 
@@ -45,12 +50,15 @@ def left_behind(before, after):
     return 'disabled', 'TrueNAS disabled the directory service and kept the settings sent: the NAS is not joined.'
 
 
-def view(state):
-    """The managed settings as the diff shows them (never a password)."""
+def view(state, network=None):
+    """The managed settings as the diff shows them (never a password); with the ``network`` domain when given (TrueNAS
+    26+, a join or leave writes it)."""
     keys = ('enabled', 'domain', 'hostname', 'computer_account_ou', 'site', 'enable_dns_updates', 'idmap', 'status')
     shown = dict((key, state.get(key)) for key in keys)
     if shown['idmap']:
         shown['idmap'] = dict((key, list(value)) for key, value in shown['idmap'].items() if key in ('builtin', 'domain'))
+    if network is not None:
+        shown['network_domain'] = network
     return shown
 
 
@@ -103,11 +111,11 @@ def may_write(state, desired, params):
 class Run:
     """One ad_join run: the module, its client, the API generation and what happened."""
 
-    def __init__(self, module, client, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, module, client, clock=time.monotonic, sleep=None):
         self.module = module
         self.params = module.params
         self.client = client
-        self.clock, self.sleep = clock, sleep
+        self.clock, self.sleep = clock, sleep or time.sleep  # time.sleep as it is when the run starts
         self.progress = []
         self.api = None
         self.wrote = False
@@ -115,6 +123,9 @@ class Run:
         self.own = set()  # ids of this run's jobs, as their progress showed them
         self.newest = 0  # the newest directory job once none ran: later directory jobs are this run's or another's
         self.waited = []
+        self.queued = []  # ids of other runs' jobs TrueNAS handed this run (EQUEUED)
+        self.before = None  # the state the run decides from
+        self.network_before = None  # TrueNAS 26+, a run that may join or leave: the network domain before
         self.started = clock()
 
     def _note(self, job):
@@ -126,11 +137,14 @@ class Run:
             self.progress.append(step)
 
     def _job(self, action, *args):
-        self.wrote = True
+        wrote, self.wrote = self.wrote, True
         self.jobs_started += 1
         try:
             return action(*(args + (self.params['join_timeout'], self._note)))
         except TrueNASError as exc:
+            if exc.errname == 'EQUEUED':  # TrueNAS handed back another caller's queued job: nothing of this run was sent
+                self.wrote, self.jobs_started = wrote, self.jobs_started - 1
+                raise
             named = ['%s (%s): %s' % (param, field, message)
                      for field, param in self.api.params.items() for message in exc.field_errors(field)]
             if named:
@@ -168,6 +182,27 @@ class Run:
                              'it has ended.' % (another_run(busy), self.params['wait_timeout']), status=state['status'])
         return self.api.read() if self.waited else state
 
+    def watch_network_domain(self):
+        """On TrueNAS 26+, before a join or leave: note the network domain, which the join or leave writes."""
+        if versions.domain_follows_join(self.client.version):
+            self.network_before = network_domain.read(self.client)
+
+    def after_queued(self, exc):
+        """After EQUEUED: wait for the other run's job ``exc.job_id`` (and any directory job after it), then the state
+        it left, the new ``before``."""
+        self.queued.append(exc.job_id)
+        self.waited = sorted(set(self.waited) | set([exc.job_id]))
+        busy = self._jobs_ended()
+        if busy:
+            raise JoinFailed('TrueNAS handed this run job %s of another run instead of starting its own; %s and it did '
+                             'not end within wait_timeout (%s s); nothing of this run was sent. Run again once it has '
+                             'ended.' % (exc.job_id, another_run(busy), self.params['wait_timeout']),
+                             status=self.before['status'])
+        self.before = self.api.read()
+        if self.network_before is not None:
+            self.network_before = network_domain.read(self.client)
+        return self.before
+
     def others_wrote(self):
         """The directory jobs another run started after this run's decision (TrueNAS queued them with this run's)."""
         jobs = self.api.jobs_after(self.newest)
@@ -177,20 +212,44 @@ class Run:
 
     def apply(self, current, desired):
         """present (``desired``) or absent. A write TrueNAS refused after another run's directory jobs ran before it
-        is judged by the state they left: nothing to do when it is what this run wanted, else a failure naming them."""
+        is judged by the state they left: nothing to do when it is what this run wanted, else a failure naming them.
+        A call TrueNAS answered with another run's queued job (EQUEUED) waits for that job and decides once more, from
+        the state it left: nothing to do when that is what this run wanted, else this run's call, once."""
         try:
-            return self.present(current, desired) if desired else self.absent(current)
+            try:
+                return self.act(current, desired)
+            except TrueNASError as exc:
+                if exc.errname != 'EQUEUED':
+                    raise
+                current = self.after_queued(exc)
+                if self.converged(current, desired):
+                    return False, ('TrueNAS handed this run job %s of another run, queued before this run\'s call; that '
+                                   'job left the NAS %s, so this run changed nothing'
+                                   % (exc.job_id, 'joined to %s and HEALTHY' % current['domain'] if desired else 'not joined'))
+                return self.act(current, desired)
         except TrueNASError as exc:
-            refused = exc
+            if exc.errname == 'EQUEUED':
+                raise JoinFailed('TrueNAS handed this run another run\'s queued job again (job %s, after job %s); nothing '
+                                 'of this run was sent. Run again once no other run changes the directory settings of '
+                                 'this NAS.' % (exc.job_id, ', '.join(str(i) for i in self.queued)),
+                                 status=self.before['status'])
             others = self.others_wrote() if self.wrote else []
             if not others:
                 raise
+            return self.judged(exc, others, desired)
+
+    def judged(self, refused, others, desired):
+        """A write TrueNAS ``refused`` after ``others`` (another run's directory jobs) ran first: nothing to do when
+        the state they left is what this run wanted, else a failure naming them."""
         after = self.api.read()
         if self.converged(after, desired):
             return False, '%s at the same time, and TrueNAS ran its job first; this run changed nothing: %s' % (
                 another_run(others, 'was'), 'already joined, HEALTHY' if desired else 'not joined')
         raise JoinFailed('%s at the same time: TrueNAS ran its job first, then refused this run\'s (%s). Run again once '
                          'it has ended.' % (another_run(others, 'was'), refused.message), status=after['status'])
+
+    def act(self, current, desired):
+        return self.present(current, desired) if desired else self.absent(current)
 
     def converged(self, state, desired):
         """Whether ``state`` is what this run wanted: joined as ``desired`` and HEALTHY, or (absent) not joined."""
@@ -282,25 +341,36 @@ class Run:
         """Seconds since the run started."""
         return round(self.clock() - self.started, 3)
 
-    def failed(self, result, before, diff, hint=None):
-        """A failed run's result; after a write, the state TrueNAS left (read back) and what it means. The ``hint``
-        of a TrueNAS error ends the message, as run_module puts it."""
+    def failed(self, result, hint=None):
+        """A failed run's result; after a write, the state TrueNAS left (read back, the network domain with it on
+        TrueNAS 26+) and what it means. The ``hint`` of a TrueNAS error ends the message, as run_module puts it."""
+        diff = {'before': view(self.before, self.network_before), 'after': view(self.before, self.network_before)}
         result = dict(result, changed=False, progress=self.progress, diff=diff, elapsed=self.elapsed())
         if self.wrote:
             try:
                 self._jobs_ended()  # a job whose reply was lost goes on on the NAS: what it leaves is what to report
                 after = self.api.read()
+                network_after = network_domain.read(self.client) if self.network_before is not None else None
             except TrueNASError as exc:
                 outcome, sentence = 'unknown', ('The directory state could not be read back (%s): check the NAS before '
                                                 'running again.' % exc.message)
             else:
-                outcome, sentence = left_behind(before, after)
-                diff['after'] = view(after)
+                outcome, sentence = left_behind(self.before, after)
+                diff['after'] = view(after, network_after)
                 result.update(status=after['status'], config=diff['after'], changed=diff['after'] != diff['before'])
             result.update(outcome=outcome, msg='%s %s' % (result['msg'], sentence))
         if hint:
             result['msg'] = '%s Hint: %s' % (result['msg'], hint)
         return result
+
+    def network_after(self, changed, desired):
+        """TrueNAS 26+, a run that may join or leave: the network domain after the run, predicted in check mode, read
+        back after a write; else None."""
+        if self.network_before is None:
+            return None
+        if self.module.check_mode:
+            return network_domain.predicted(self.network_before, self.before, desired, self.params) if changed else self.network_before
+        return network_domain.read(self.client) if self.wrote else self.network_before
 
 
 def run(module, client):
@@ -311,18 +381,26 @@ def run(module, client):
     domain = desired['domain'] if desired else settings.desired_domain(params)
     job = Run(module, client)
     job.api = directory_api.for_client(client)
-    before = job.api.read()
-    diff = {'before': view(before), 'after': view(before)}
+    job.before = job.api.read()
     try:
-        if may_write(before, desired, params):
-            before = job.settle(before)
-            diff = {'before': view(before), 'after': view(before)}
-        if not desired and domain and before['enabled'] and before['domain'] != domain:
-            raise JoinFailed('the NAS is joined to %s, not %s: nothing was changed.' % (before['domain'], domain),
-                             status=before['status'])
-        changed, summary = job.apply(before, desired)
+        writes = may_write(job.before, desired, params)
+        if writes:
+            job.before = job.settle(job.before)
+        if not desired and domain and job.before['enabled'] and job.before['domain'] != domain:
+            raise JoinFailed('the NAS is joined to %s, not %s: nothing was changed.' % (job.before['domain'], domain),
+                             status=job.before['status'])
+        if writes:
+            job.watch_network_domain()
+        changed, summary = job.apply(job.before, desired)
+        before = job.before  # after another run's queued job (EQUEUED), the state that job left
+        network_after = job.network_after(changed, desired)
         if job.waited:
             summary = 'waited for job %s of another run; %s' % (', '.join(str(i) for i in job.waited), summary)
+        network_before = network_after if job.wrote and not changed else job.network_before
+        ending, warning = network_domain.told(network_before, network_after, bool(desired), module.check_mode)
+        summary += ending or ''
+        if warning:
+            module.warn(warning)
         granted = None
         if desired and params.get('admin_group'):
             if module.check_mode and not (before['enabled'] and before['status'] == 'HEALTHY'):  # no lookup before a join
@@ -335,21 +413,21 @@ def run(module, client):
                                                        params['admin_group'], module.check_mode)
             summary += '; %s %s the %s role' % (name, 'granted' if granted else 'holds', admin_group.ROLE)
     except JoinFailed as exc:
-        raise Failed(**job.failed(exc.result, before, diff))
+        raise Failed(**job.failed(exc.result))
     except TrueNASError as exc:
         if not job.wrote:
             raise
-        raise Failed(**job.failed(dict(exc.result(), msg=exc.message), before, diff, exc.hint))
+        raise Failed(**job.failed(dict(exc.result(), msg=exc.message), exc.hint))
     if changed and module.check_mode:
         after = dict(before, **(desired or {}))
         after.update(enabled=bool(desired), status='HEALTHY' if desired else 'DISABLED')
     else:
         after = job.api.read() if changed or job.wrote else before
-    diff['after'] = view(after)
+    diff = {'before': view(before, network_before), 'after': view(after, network_after)}
     if job.wrote and not changed:  # another run's jobs changed the NAS, not this run
-        diff['before'] = diff['after']
+        diff['before'] = dict(diff['after'])
     result = {'changed': changed or bool(granted), 'msg': summary, 'status': after['status'], 'progress': job.progress,
-              'config': view(after), 'diff': diff, 'elapsed': job.elapsed()}
+              'config': view(after, network_after), 'diff': diff, 'elapsed': job.elapsed()}
     if granted is not None:
         result['admin_group'] = {'group': name, 'sid': sid, 'role': admin_group.ROLE, 'changed': granted}
     return result

@@ -5,6 +5,14 @@
 
 PRIVATE to the collection. Read state, compute the desired settings, diff, decide, apply
 unless check mode, verify through the new nameservers, and restore on failure.
+
+From TrueNAS 26 the network domain follows the join (NAS-139291, at TS-26.0.0-BETA.3 and HEAD, paths under
+src/middlewared/middlewared/): a join that registers the NAS in DNS writes the AD domain in lower case and a leave
+that unregisters it writes ``local`` (plugins/directoryservices_/connection.py register_dns, unregister_dns, called
+only with ``enable_dns_updates``: activedirectory_join_mixin.py); while directoryservices.status is ACTIVEDIRECTORY or
+IPA and HEALTHY, network.configuration.update refuses any other ``domain`` string, the same name in another case
+included, on ``global_configuration_update.domain`` (plugins/network_/global_config.py do_update). So on 26+ a
+joined NAS's domain is the join's: never sent.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,14 +22,15 @@ __metaclass__ = type
 import ipaddress
 
 from ansible_collections.nasjoin.entra.plugins.module_utils import _names, _values
-from ansible_collections.nasjoin.entra.plugins.module_utils._errors import verdict
+from ansible_collections.nasjoin.entra.plugins.module_utils._errors import Failed, verdict
 from ansible_collections.nasjoin.entra.plugins.module_utils._protocols.dns import DNSProblem, Resolver, srv_with_addresses
-from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import network_api
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import network_api, versions
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 
 # TrueNAS field -> module parameter, to name the parameter in TrueNAS validation errors
 PARAMETER_OF = {'domain': 'domain', 'domains': 'search_domains', 'ipv4gateway': 'ipv4gateway',
                 'nameserver1': 'nameservers[0]', 'nameserver2': 'nameservers[1]', 'nameserver3': 'nameservers[2]'}
+JOINS = ('ACTIVEDIRECTORY', 'IPA')  # the directory services whose join owns the network domain
 
 
 def desired_settings(params):
@@ -122,14 +131,51 @@ def verify(resolver, domain, nameservers):
         return list(pool.map(check, nameservers))
 
 
+def joined_domain(client):
+    """On TrueNAS 26+, the domain of the enabled AD or IPA join, in lower case (one read: directoryservices.config);
+    else None. Enabled rather than HEALTHY, TrueNAS's condition: TrueNAS writes the domain only at the join, so a
+    domain written while the join is not HEALTHY would stay, and be refused, once it is HEALTHY again."""
+    if not versions.domain_follows_join(client.version):
+        return None
+    state = client.call('directoryservices.config') or {}
+    if not state.get('enable') or state.get('service_type') not in JOINS:
+        return None
+    return ((state.get('configuration') or {}).get('domain') or '').lower() or None
+
+
+def domain_to_write(client, domain, before, warn):
+    """The network domain this run may ask for, given ``domain`` (not the stored one): ``domain``, or on a joined
+    TrueNAS 26+ the stored one kept (the join's domain asked for, with a warning when the stored one is another).
+    Another domain than the join's fails before anything is written."""
+    joined = joined_domain(client)
+    if joined is None:
+        return domain
+    if joined != domain:
+        raise Failed(
+            'domain: the NAS is joined to %s, and from TrueNAS 26 the network domain belongs to the join: TrueNAS sets '
+            'it to the joined domain and refuses another one while the join is HEALTHY ("You cannot change this '
+            'parameter after TrueNAS joins a domain."). Nothing was changed.' % joined,
+            hint='ask for domain %s, or leave that domain first (nasjoin.entra.ad_join with state=absent and '
+                 'leave_credentials), then run this again and join %s.' % (joined, domain),
+            changed=False, config=before, diff={'before': before, 'after': before}, verify=[], joined_domain=joined)
+    warn('the NAS is joined to %s and its network domain is %s: from TrueNAS 26 the domain belongs to the join, and '
+         'TrueNAS writes the joined domain itself only when the join registers the NAS in DNS (ad_join '
+         'enable_dns_updates=true); it refuses a change while joined, so the domain was left as it is.'
+         % (joined, before['domain'] or 'empty'))
+    return before['domain']
+
+
 def run(module, client):
-    """Converge the network configuration; returns the result dict, raises TrueNASError or ValueError."""
+    """Converge the network configuration; returns the result dict, raises TrueNASError, Failed or ValueError."""
     desired = desired_settings(module.params)
     warn = module.warn
     config = client.call('network.configuration.config')
     before = current_settings(config)
-    payload = update_payload(before, desired)
-    after = merged(before, desired)
+    target = desired
+    if desired['domain'] != before['domain']:
+        target = dict(desired, domain=domain_to_write(client, desired['domain'], before, warn))
+    payload = update_payload(before, target)
+    after = merged(before, target)
     result = {'changed': bool(payload), 'config': after, 'diff': {'before': before, 'after': after}, 'verify': []}
     if not payload:
         stray = resolv_conf_warning(config, before['nameservers'])
@@ -149,15 +195,17 @@ def run(module, client):
             warn(check['detail'])
     failed = [check for check in checks if check['status'] == 'fail']
     if failed:
-        _restore(module, client, before, failed, result)
+        _restore(module, client, before, failed, result, payload)
     return verdict(result)
 
 
-def _restore(module, client, before, failed, result):
-    """Put the previous settings back after a failed verification and say so."""
+def _restore(module, client, before, failed, result, written):
+    """Put back what this run ``written`` after a failed verification, and say so: never a field it did not write
+    (on TrueNAS 26+ a joined NAS's domain, which TrueNAS would refuse)."""
     if not module.check_mode:
+        restore = dict((field, value) for field, value in update_payload(result['config'], before).items() if field in written)
         try:
-            result['config'] = current_settings(_update(client, update_payload(result['config'], before)))
+            result['config'] = current_settings(_update(client, restore))
         except TrueNASError as exc:
             exc.message = ('%s; restoring the previous DNS configuration then failed, so the NAS may hold the unverified '
                            'settings (domain %s, nameservers %s; before: domain %s, nameservers %s): %s' % (

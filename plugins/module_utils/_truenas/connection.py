@@ -84,7 +84,8 @@ def client_for(module):
         if params['ca_path']:
             _ca_file.ca_file(params['ca_path'], 'ca_path')
         transport = WebSocketTransport(url, params['timeout'], params['validate_certs'], params['ca_path'])
-        return Client(transport, params['api_key'], params['api_username']), {'transport': 'websocket', 'url': url}
+        client = Client(transport, params['api_key'], params['api_username'], warn=module.warn)
+        return client, {'transport': 'websocket', 'url': url}
     path = params['local_socket']
     if os.path.exists(path):
         _need_websocket()

@@ -64,9 +64,12 @@ def field_matches(attribute, field):
 
 
 class TrueNASError(NasjoinError):
-    """A failed middleware call, job or connection, with a message a person can act on."""
+    """A failed middleware call, job or connection, with a message a person can act on.
 
-    def __init__(self, message, method=None, errname=None, reason=None, extra=None, hint=None, code=None):
+    ``job_id``: for EQUEUED, the id of the other caller's job that TrueNAS gave back for the call.
+    """
+
+    def __init__(self, message, method=None, errname=None, reason=None, extra=None, hint=None, code=None, job_id=None):
         super(TrueNASError, self).__init__(message)
         self.method = method
         self.errname = errname
@@ -74,6 +77,7 @@ class TrueNASError(NasjoinError):
         self.extra = [list(item) for item in (extra or [])]
         self.hint = hint if hint is not None else RATE_LIMIT_HINT if self.rate_limited else _HINTS.get(errname)
         self.code = code
+        self.job_id = job_id
 
     @property
     def rate_limited(self):
@@ -85,16 +89,17 @@ class TrueNASError(NasjoinError):
         return [item[1] for item in self.extra if len(item) > 1 and field_matches(str(item[0]), field)]
 
     def result(self):
-        """Structured data for ``fail_json``."""
-        return {
-            'error': {
-                'method': self.method,
-                'errname': self.errname,
-                'reason': self.reason,
-                'fields': [{'attribute': item[0], 'message': item[1]} for item in self.extra if len(item) > 1],
-                'hint': self.hint,
-            }
+        """Structured data for ``fail_json`` (``job_id`` when there is one)."""
+        error = {
+            'method': self.method,
+            'errname': self.errname,
+            'reason': self.reason,
+            'fields': [{'attribute': item[0], 'message': item[1]} for item in self.extra if len(item) > 1],
+            'hint': self.hint,
         }
+        if self.job_id is not None:
+            error['job_id'] = self.job_id
+        return {'error': error}
 
 
 def _describe(method, errname, reason, extra):

@@ -13,12 +13,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
+import http.client
 import itertools
 import json
 import os
 import socket
 import ssl
 import subprocess
+from urllib.parse import urlsplit, urlunsplit
 
 try:
     import websocket
@@ -29,6 +31,7 @@ except ImportError:
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError, from_rpc_error, printable
 
 DEFAULT_SOCKET = '/var/run/middleware/middlewared.sock'
+_VERSIONS_MAX = 65536  # bytes of the /api/versions answer read (a list of some tens of names)
 
 
 @contextlib.contextmanager
@@ -59,6 +62,10 @@ def guarded(where, method=None):
                            method=method, errname='ECONNECTION',
                            hint='check the network path to the NAS; the call may or may not have taken effect, read the state back.')
     except Exception as exc:  # websocket-client raises its own exception tree
+        if HAS_WEBSOCKET and isinstance(exc, websocket.WebSocketBadStatusException) and exc.status_code == 404:
+            raise TrueNASError('%s does not exist on this TrueNAS (HTTP 404 at the WebSocket handshake).' % where,
+                               method=method, errname='ENOENT',
+                               hint='use /api/current, or an API version this release serves (GET /api/versions lists them).')
         if HAS_WEBSOCKET and isinstance(exc, websocket.WebSocketTimeoutException):
             raise TrueNASError('%s did not answer%s in time.' % (where, ' %s' % method if method else ''), method=method,
                                errname='ETIMEDOUT', hint='raise timeout, or check that the NAS is reachable and not overloaded.')
@@ -76,6 +83,7 @@ class JsonRpcTransport:
     secure = True
     needs_login = True
     runs_jobs = False
+    api_path = None  # the /api/ path in use, for a transport that can choose one
 
     def __init__(self, where, timeout):
         self.where = where
@@ -135,7 +143,7 @@ class JsonRpcTransport:
 
 
 class WebSocketTransport(JsonRpcTransport):
-    """``wss://<nas>/api/current`` from the controller."""
+    """``wss://<nas>/api/current`` (or a pinned ``/api/<version>``) from the controller."""
 
     def __init__(self, url, timeout, validate_certs=True, ca_path=None):
         super(WebSocketTransport, self).__init__(url, timeout)
@@ -160,6 +168,35 @@ class WebSocketTransport(JsonRpcTransport):
     def _open(self):
         options = {'sslopt': {'context': self._ssl_context()}} if self.secure else {}
         return websocket.create_connection(self.url, timeout=self.timeout, enable_multithread=False, **options)
+
+    @property
+    def api_path(self):
+        return urlsplit(self.url).path
+
+    def use_path(self, path):
+        """Connect to ``path`` (``/api/current`` or ``/api/v26.0.0``) of the same NAS from the next ``connect``."""
+        parts = urlsplit(self.url)
+        self.url = self.where = urlunsplit((parts.scheme, parts.netloc, path, '', ''))
+
+    def api_versions(self):
+        """The API versions the NAS serves (``GET /api/versions``: main.py ``api_versions_handler``, 25.04 and
+        later), over the WebSocket's TLS settings and timeout; None when that answer is not a list of names.
+        Nothing secret is sent."""
+        parts = urlsplit(self.url)
+        port = parts.port or (443 if self.secure else 80)  # given, so that http.client reads no port off an IPv6 host
+        if self.secure:
+            conn = http.client.HTTPSConnection(parts.hostname, port, timeout=self.timeout, context=self._ssl_context())
+        else:
+            conn = http.client.HTTPConnection(parts.hostname, port, timeout=self.timeout)
+        try:
+            conn.request('GET', '/api/versions', headers={'Accept': 'application/json'})
+            response = conn.getresponse()
+            listed = json.loads(response.read(_VERSIONS_MAX)) if response.status == 200 else None
+        except (OSError, ValueError, http.client.HTTPException):
+            return None
+        finally:
+            conn.close()
+        return listed if isinstance(listed, list) and all(isinstance(name, str) for name in listed) else None
 
 
 class LocalSocketTransport(JsonRpcTransport):
@@ -188,6 +225,7 @@ class MidcltTransport:
     secure = True
     needs_login = False
     runs_jobs = True
+    api_path = None
 
     def __init__(self, run_command, timeout, midclt='midclt'):
         self.run_command = run_command

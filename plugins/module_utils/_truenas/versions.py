@@ -15,6 +15,10 @@ import re
 
 # JSON-RPC 2.0 on /api/current arrived in 25.04; older releases speak only /websocket.
 MIN_SUPPORTED = (25, 4)
+# the releases the collection is tested with, oldest first; on a newer NAS the client asks for TESTED_API, the API
+# version of the newest of them (main.py _create_apis: one /api/<version> route per api/vXX_YY_Z directory)
+TESTED = ((25, 4), (25, 10), (26, 0), (27, 0))
+TESTED_API = 'v27.0.0'
 
 # method: (first release, first release without it or None, is a job: checked against the emulator by its tests)
 METHODS = {
@@ -56,7 +60,16 @@ METHODS = {
     'privilege.delete': ((22, 12), None, False),
 }
 
+# Job methods whose lock has a queue limit and whose callers send different arguments: when the queue is full
+# TrueNAS hands back the job already queued (job.py JobsQueue.add), maybe another caller's. lock_queue_size: the
+# default (5) on 25.04 (activedirectory.*, lock AD_start_stop) and 25.10 (lock directoryservices_change), 1 from 26
+# on (plugins/directoryservices_/datastore.py). cache_refresh and clear_idmap_cache take no arguments: any queued
+# job of theirs does what the call asked.
+SHARED_QUEUE = frozenset(('activedirectory.update', 'activedirectory.leave', 'directoryservices.update',
+                          'directoryservices.leave'))
+
 _VERSION_RE = re.compile(r'(\d+)\.(\d+)(?:\.(\d+))?(?:\.(\d+))?')
+_API_VERSION_RE = re.compile(r'v(\d+)\.(\d+)(?:\.(\d+))?')
 
 
 def parse_version(text):
@@ -67,10 +80,24 @@ def parse_version(text):
     return tuple(int(part) for part in match.groups() if part is not None)
 
 
+def parse_api_version(name):
+    """'v26.0.0' (an /api/<name> path, a name GET /api/versions lists) -> (26, 0, 0); None for anything else."""
+    match = _API_VERSION_RE.fullmatch(name) if isinstance(name, str) else None
+    return tuple(int(part) for part in match.groups() if part is not None) if match else None
+
+
 def format_version(version):
-    """(25, 4, 2) -> '25.04.2', as TrueNAS writes its releases."""
-    head = '%d.%02d' % tuple(version[:2]) if len(version) > 1 else '%d' % version[0]
-    return '.'.join([head] + [str(part) for part in version[2:]])
+    """(25, 4, 2) -> '25.04.2', (26, 0, 0) -> '26.0.0', as TrueNAS writes its releases: year.month up to 25
+    (the minor padded to two digits), plain numbers from 26 on (sw_info's version, api/v26_0_0)."""
+    parts = [str(part) for part in version]
+    if len(version) > 1 and version[0] < 26:
+        parts[1] = '%02d' % version[1]
+    return '.'.join(parts)
+
+
+def untested(version):
+    """True when ``version`` is newer than the newest release the collection is tested with."""
+    return version[:2] > TESTED[-1]
 
 
 def available(method, version):
@@ -82,6 +109,12 @@ def available(method, version):
 def directory_api(version):
     """Name of the Active Directory plugin on ``version``: 25.10 unified it."""
     return 'directoryservices' if version[:2] >= (25, 10) else 'activedirectory'
+
+
+def domain_follows_join(version):
+    """True from TrueNAS 26 on (NAS-139291): a join or leave with DNS updates writes the network domain, and while
+    joined and HEALTHY TrueNAS refuses another (plugins/network_/global_config.py do_update)."""
+    return version[:2] >= (26, 0)
 
 
 def supported(version):

@@ -21,13 +21,13 @@ DC_GONE = 'Failed to join domain: failed to connect to AD: NT_STATUS_IO_TIMEOUT'
 
 
 def join_method(emu):
-    return 'directoryservices.update' if emu.personality.name == '25.10' else 'activedirectory.update'
+    return 'directoryservices.update' if emu.personality.name != '25.04' else 'activedirectory.update'
 
 
 def read_back(emu):
     """The directory state as the NAS itself holds it (over its local socket): enabled and status."""
     with Client(LocalSocketTransport(emu.socket_path, 10)) as client:
-        config = client.call('directoryservices.config' if emu.personality.name == '25.10' else 'activedirectory.config')
+        config = client.call('directoryservices.config' if emu.personality.name != '25.04' else 'activedirectory.config')
         status = client.call('directoryservices.status') or {}
     return {'enabled': bool(config.get('enable')), 'status': status.get('status') or 'DISABLED'}
 

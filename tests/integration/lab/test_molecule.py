@@ -1,7 +1,8 @@
 """The molecule scenarios under extensions/molecule, on the lab: each leaves, converges, proves idempotence, runs its
 testinfra verifier inside the stand-ins and leaves again. `default` over SSH and `api` from the controller on the
-main lab (TrueNAS 25.10), `truenas_25_04` on the alt lab (TrueNAS 25.04), `azure` on the main lab with the domain
-and DCs taken from the ARM test server (the inventory has neither)."""
+main lab (TrueNAS 25.10), `api` again on the main lab's stand-ins upgraded to TrueNAS 26 and to 27, `truenas_25_04`
+on the alt lab (TrueNAS 25.04), `azure` on the main lab with the domain and DCs taken from the ARM test server (the
+inventory has neither)."""
 
 import os
 import re
@@ -13,6 +14,7 @@ from tests.azure.fixtures import azure_env, azure_tls, sp_certificate, start_arm
 
 from ..conftest import COLLECTION, SESSION
 from .test_entra_discover_lab import azure_inventory
+from .test_releases_lab import released
 
 
 def molecule(scenario, hosts, **env):
@@ -34,6 +36,12 @@ def test_scenario(request, scenario, lab_fixture, hosts):
     the_lab = request.getfixturevalue(lab_fixture)
     env = {'NASJOIN_LAB_ALT_DIR': the_lab['lab_dir']} if lab_fixture == 'alt_lab' else {'LAB_DIR': the_lab['lab_dir']}
     molecule(scenario, hosts, **env)
+
+
+@pytest.mark.parametrize('version', ['26', '27'])
+def test_api_scenario_on_newer_releases(lab, version):
+    with released(lab, version):
+        molecule('api', 2, LAB_DIR=lab['lab_dir'])
 
 
 def test_azure_scenario(lab, azure_tls, sp_certificate, tmp_path):  # pylint: disable=redefined-outer-name

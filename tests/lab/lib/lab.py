@@ -20,7 +20,7 @@ import sys
 LAB_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DIRECTORY = os.path.join(LAB_ROOT, "dc", "directory.json")
 EMULATOR = os.path.join(LAB_ROOT, "truenas_emulator", "__main__.py")
-VERSIONS = ("25.10", "25.04")
+VERSIONS = ("25.10", "25.04", "26", "27")  # the emulator's personalities; the first is the default
 DEFAULTS = {"realm": "AADDSCONTOSO.COM", "netbios": None, "net": "198.51.100", "prefix": "nje",
             "nas": 2, "truenas_version": VERSIONS[0], "users": 0,
             "ldap_signing": True, "tls12_only": True, "rc4_disabled": True}
@@ -307,7 +307,7 @@ def main(argv):
     sh.add_argument("--net")
     sh.add_argument("--prefix")
     sh.add_argument("--nas", type=int)
-    sh.add_argument("--truenas-version")
+    sh.add_argument("--truenas-version", help=f"emulator personality: {', '.join(VERSIONS)} (default {VERSIONS[0]})")
     sh.add_argument("--users", type=int)
     # hardening switches: Entra DS's hardened setting, and the flag that turns it off
     for key, on, off in (("ldap_signing", "--ldap-signing", "--no-ldap-signing"),

@@ -7,7 +7,11 @@ Example (PYTHONPATH=tests/lab)::
         --resolv-conf /etc/resolv.conf --control-socket CS --hostname nas1 --interface eth0=198.51.100.20/24 \\
         --directory lab
 
-When ready it prints one JSON line: {"url", "socket", "control_socket", "version", "pid"}.
+When ready it prints one JSON line: {"url", "plain_url", "socket", "control_socket", "version", "pid"}.
+
+``--version`` 25.04, 25.10, 26 or 27 (or a full version such as 26.0.2). ``--listen-plain HOST:PORT`` adds a plain
+ws:// listener (nginx's port 80 next to 443): an API key used there is revoked (auth.py). Upgrading a NAS is
+restarting it with a later ``--version`` on the same ``--state-file``.
 
 A fleet (many NAS in this one process, see fleet.py), e.g. 100 on ports 8001-8100::
 
@@ -25,7 +29,7 @@ import sys
 from .directory_backend import FakeDirectory
 from .emulator import Emulator
 from .fleet import Fleet
-from .personalities import DEFAULT
+from .personalities import DEFAULT, personality
 
 
 def _listen(text):
@@ -33,6 +37,14 @@ def _listen(text):
     if not sep or not port.isdigit():
         raise argparse.ArgumentTypeError(f'expected HOST:PORT, got {text!r}')
     return host.strip('[]'), int(port)
+
+
+def _version(text):
+    try:
+        personality(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def _interface(text):
@@ -51,8 +63,11 @@ def _json_file(path):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(prog='python -m truenas_emulator', description=__doc__.splitlines()[0])
-    parser.add_argument('--version', default=DEFAULT, help='25.04, 25.10 or a full 25.x.y version (default %(default)s)')
+    parser.add_argument('--version', type=_version, default=DEFAULT,
+                        help='25.04, 25.10, 26, 27 or a full version such as 25.10.3 or 26.0.2 (default %(default)s)')
     parser.add_argument('--listen', type=_listen, default=('127.0.0.1', 0), help='HOST:PORT (default 127.0.0.1:0)')
+    parser.add_argument('--listen-plain', type=_listen, metavar='HOST:PORT',
+                        help='also serve the API on plain ws:// there (an API key used on it is revoked)')
     parser.add_argument('--no-listen', action='store_true', help='no TCP listener (unix socket only)')
     parser.add_argument('--cert', help='TLS certificate (PEM); without it the listener speaks plain ws://')
     parser.add_argument('--key', help='TLS private key (PEM)')
@@ -81,7 +96,7 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.instances > 1:
         given = [name for name in ('cert', 'key', 'socket', 'control_socket', 'state_file', 'api_keys_file',
-                                   'resolv_conf', 'hostname', 'request_log') if getattr(args, name)]
+                                   'resolv_conf', 'hostname', 'request_log', 'listen_plain') if getattr(args, name)]
         if given or args.no_listen or args.directory != 'fake' or not args.fleet_dir:
             parser.error('--instances: give --fleet-dir; the fleet makes each NAS\'s certificate, key, state, API key, '
                          'hostname and control socket, listens on TCP and uses the fake directory'
@@ -122,9 +137,12 @@ def main(argv=None):
                    trust_loopback=args.trust_loopback, realistic_delays=args.realistic_delays,
                    directory=directory, rate_limit=args.rate_limit, request_log=args.request_log)
     host, port = (None, 0) if args.no_listen else args.listen
-    emu.start(host, port, args.cert, args.key, args.socket, args.control_socket)
-    print(json.dumps({'url': emu.url, 'socket': emu.socket_path, 'control_socket': emu.control_socket_path,
-                      'version': emu.personality.version, 'pid': os.getpid()}), flush=True)
+    plain_host, plain_port = args.listen_plain or (None, None)
+    emu.start(host, port, args.cert, args.key, args.socket, args.control_socket, plain_port=plain_port,
+              plain_host=plain_host)
+    print(json.dumps({'url': emu.url, 'plain_url': emu.plain_url, 'socket': emu.socket_path,
+                      'control_socket': emu.control_socket_path, 'version': emu.personality.version,
+                      'pid': os.getpid()}), flush=True)
     _wait()
     emu.stop()
     return 0

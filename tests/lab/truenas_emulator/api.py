@@ -3,7 +3,9 @@
 Follows api/base/decorator.py (``api_method``: authentication_required, rate_limit) and service/decorators.py
 (``job``). Plugin modules register their handlers with :func:`api_method` when imported.
 A handler is ``async def handler(ctx, *args)`` (``async def handler(ctx, job, *args)`` for jobs); ``ctx`` is
-the :class:`server.Call` being answered.
+the :class:`server.Call` being answered. ``versions``: the personalities that have the method (``since('25.10')``:
+that release and every later one); one handler serves several releases where the source did not change.
+Which /api/<version> paths serve a method, and where it is private: api_versions.py.
 """
 
 from dataclasses import dataclass

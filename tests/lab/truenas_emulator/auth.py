@@ -2,7 +2,15 @@
 
 Follows plugins/auth.py (login_ex, login, login_with_api_key, mechanism_choices, me), plugins/api_key.py
 (revoke), auth.py (SessionManagerCredentials class_name/dump), utils/auth.py (AuthMech, AuthResp, AA_LEVEL1)
-and utils/account/authenticator.py (account_attributes). Every account is a full administrator.
+and utils/account/authenticator.py (account_attributes). Every account is a full administrator, unless a test takes
+its API access away (``Emulator.set_api_access``; TrueNAS: no privilege for the user's groups, auth.authenticate_user
+answers None).
+
+A user without API access: 25.04 and 25.10 (plugins/auth_/authenticate.py authenticate_plain) answer AUTH_ERR
+("Failed to generate user token"), before the insecure-transport check, so the key is not revoked; 26 and 27
+(plugins/auth_/login_ex_impl.py at TS-26.0.0-BETA.3 and HEAD, NAS-139830) answer DENIED (PAM_PERM_DENIED "User lacks
+API access."), for an API key only after the insecure-transport check (a key seen on plain ws:// is revoked first).
+26 and 27 also answer ``reconnect_token: null`` on SUCCESS (plugins/auth.py login_ex; none was asked for).
 """
 
 import asyncio
@@ -52,6 +60,7 @@ class Accounts:
         for name, password in {'root': None, 'truenas_admin': None, **(users or {})}.items():
             self._add_user(name, password)
         self.keys = {key['id']: key for key in store.get('api_keys', [])}
+        self.denied = set(store.get('api_access_denied', []))  # users without API access (no privilege)
         for key in self.keys.values():
             self._add_user(key['username'], None)
         for username, keys in (api_keys or {}).items():
@@ -73,6 +82,16 @@ class Accounts:
 
     def _save_keys(self):
         self.store.put('api_keys', sorted(self.keys.values(), key=lambda key: key['id']))
+
+    def has_api_access(self, username):
+        return username not in self.denied
+
+    def set_api_access(self, username, allowed=True):
+        """Give ``username`` API access or take it away (kept in the state file, section ``api_access_denied``)."""
+        if username not in self.users:
+            raise ValueError(f'unknown user {username!r}')
+        self.denied = (self.denied - {username}) if allowed else (self.denied | {username})
+        self.store.put('api_access_denied', sorted(self.denied))
 
     def check_password(self, username, password):
         user = self.users.get(username)
@@ -121,18 +140,25 @@ async def _login(ctx, data):
     accounts, mechanism = ctx.emu.accounts, data['mechanism']
     if mechanism == 'OTP_TOKEN':
         raise CallError('OTP_TOKEN: no authentication in progress', errno.EINVAL)
+    login_ex_impl = ctx.emu.personality.at_least('26')  # 26 on: plugins/auth_/login_ex_impl.py
     credentials, response_type = None, 'AUTH_ERR'
     if mechanism == 'PASSWORD_PLAIN':
         user = accounts.check_password(data['username'], data['password'])
+        if user and not accounts.has_api_access(user['username']):
+            user, response_type = None, 'DENIED' if login_ex_impl else 'AUTH_ERR'
         credentials = Credentials('LOGIN_PASSWORD', user) if user else None
     elif mechanism == 'API_KEY_PLAIN':
         response_type, key = accounts.check_key(data['username'], data['api_key'])
+        if response_type == 'SUCCESS' and not login_ex_impl and not accounts.has_api_access(key['username']):
+            response_type = 'AUTH_ERR'  # 25.x: authenticate_plain, before the transport check
         if response_type == 'SUCCESS' and not ctx.app.secure_transport:
             # Per the NEP, a plain API key seen on an insecure transport is revoked at once (expiry -1; 25.10 also
             # stores a reason, 25.04's api_key.revoke has none).
             reason = 'Attempt to use over an insecure transport' if ctx.emu.personality.name != '25.04' else None
             accounts.revoke(key['id'], reason)
             response_type = 'EXPIRED'
+        elif response_type == 'SUCCESS' and not accounts.has_api_access(key['username']):
+            response_type = 'DENIED'  # 26 on: after the transport check
         elif response_type == 'SUCCESS':
             credentials = Credentials('API_KEY', accounts.users[key['username']], key)
     ctx.emu.stats.login(credentials is not None)
@@ -140,7 +166,10 @@ async def _login(ctx, data):
         return {'response_type': response_type}
     ctx.app.credentials = credentials
     user_info = accounts.user_info(credentials) if data['login_options']['user_info'] else None
-    return {'response_type': 'SUCCESS', 'user_info': user_info, 'authenticator': 'LEVEL_1'}
+    response = {'response_type': 'SUCCESS', 'user_info': user_info, 'authenticator': 'LEVEL_1'}
+    if ctx.emu.personality.at_least('26'):
+        response['reconnect_token'] = None
+    return response
 
 
 # follows plugins/auth.py (login_ex) with api/v25_10_0/auth.py (AuthLoginExArgs)

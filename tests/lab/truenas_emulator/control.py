@@ -1,7 +1,8 @@
 """The emulator's control socket: what a test in another process may ask a running emulator.
 
 Server side: :data:`CONTROL_METHODS` (``emulator.counters``, ``emulator.reset_counters``,
-``emulator.set_fault [name, {params}]``, ``emulator.clear_faults [name?]``, ``emulator.state``), answered
+``emulator.set_fault [name, {params}]``, ``emulator.clear_faults [name?]``, ``emulator.state``,
+``emulator.set_api_access [username, allowed]``), answered
 over the same JSON-RPC/WebSocket framing on a unix socket and never counted.
 Client side: :class:`Control`, a small synchronous client built on websocket-client.
 """
@@ -15,7 +16,8 @@ import websocket
 
 def _state(emu):
     return {'version': emu.personality.version, 'network': emu.network_config, 'api_keys': emu.api_keys,
-            'faults': emu.faults.active(), 'jobs': emu.jobs.encoded()}
+            'faults': emu.faults.active(), 'jobs': emu.jobs.encoded(),
+            'api_access_denied': sorted(emu.accounts.denied)}
 
 
 def _set_fault(emu, name, params=None):
@@ -28,6 +30,7 @@ CONTROL_METHODS = {
     'emulator.set_fault': _set_fault,
     'emulator.clear_faults': lambda emu, name=None: emu.faults.clear(name),
     'emulator.state': _state,
+    'emulator.set_api_access': lambda emu, username, allowed=True: emu.set_api_access(username, allowed),
 }
 
 
@@ -67,6 +70,10 @@ class Control:
 
     def state(self):
         return self.call('emulator.state')
+
+    def set_api_access(self, username, allowed=True):
+        """Take ``username``'s API access away (``allowed=False``: logins answer DENIED on 26+) or give it back."""
+        self.call('emulator.set_api_access', username, allowed)
 
     def close(self):
         self._ws.close()

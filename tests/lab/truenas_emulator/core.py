@@ -17,7 +17,8 @@ from datetime import datetime, timezone
 
 from . import models
 from .api import api_method
-from .errors import ENOMETHOD, CallError, InstanceNotFound, ValidationErrors
+from .errors import ENOMETHOD, CallError, InstanceNotFound, MethodNotFoundError, ValidationErrors
+from .personalities import since
 from .filters import filter_list
 
 
@@ -195,7 +196,7 @@ def steps_job(steps, result=None):
 
 # follows service/core_service.py (ping): authentication_required=False from 25.10 on
 @api_method('core.ping', versions=('25.04',))
-@api_method('core.ping', versions=('25.10',), auth=False)
+@api_method('core.ping', versions=since('25.10'), auth=False)
 async def ping(ctx):  # pylint: disable=unused-argument
     return 'pong'
 
@@ -227,14 +228,15 @@ async def bulk(ctx, job, method, params, description):  # pylint: disable=unused
         service, dummy, name = method.rpartition('.')
         if not any(known.startswith(service + '.') for known in ctx.emu.methods):
             raise CallError(f'Service {service!r} not found', ENOMETHOD)
-        raise CallError(f'Method {name!r} not found in {service!r}', ENOMETHOD)
+        raise MethodNotFoundError(name, service)
     call = dataclasses.replace(ctx, method=method, id=None)
     statuses = []
     for index, entry in enumerate(params):
         job.set_progress(100 * index / len(params), f'{index} / {len(params)}')
         status = {'job_id': None, 'result': None, 'error': None}
         try:
-            args = models.accept_params(target.args, entry) if target.args else list(entry)
+            args = models.accept_params(target.args, entry, ctx.emu.personality.folds_union_errors) if target.args \
+                else list(entry)
             if target.job:
                 inner = ctx.emu.jobs.submit(call, target, args)
                 status['job_id'], status['result'] = inner.id, await inner.wait()
@@ -267,8 +269,9 @@ async def set_options_v25_04(ctx, options):
     ctx.app.options.update(options)
 
 
-# follows service/core_service.py (set_options) with api/v25_10_0/core.py (CoreOptions: legacy_jobs, ...)
-@api_method('core.set_options', versions=('25.10',), args=models.CoreSetOptionsArgsV2510, auth=False, rate_limit=False)
+# follows service/core_service.py (set_options) with api/v25_10_0/core.py (CoreOptions: legacy_jobs, ...; the same in
+# api/v26_0_0 and api/v27_0_0)
+@api_method('core.set_options', versions=since('25.10'), args=models.CoreSetOptionsArgsV2510, auth=False, rate_limit=False)
 async def set_options_v25_10(ctx, options):
     ctx.app.options.update(options)
     return dict(ctx.app.options)

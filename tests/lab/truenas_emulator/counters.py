@@ -20,6 +20,8 @@ class Counters:
                 'calls': 0,              # requests with a method name, known or not
                 'by_method': Counter(),
                 'unauthenticated': 0,    # calls received on a connection not logged in (auth.* included)
+                'private_calls': 0,      # calls of a method private on the connection's API version (server.py)
+                'private_by_method': Counter(),
                 'logins_ok': 0,
                 'logins_failed': 0,      # AUTH_ERR, EXPIRED, False
                 'rate_limited': 0,       # calls refused with "Rate Limit Exceeded" (never reached their method)
@@ -31,11 +33,14 @@ class Counters:
         with self._lock:
             self._data['connections'] += 1
 
-    def call(self, method, authenticated):
+    def call(self, method, authenticated, private=False):
         with self._lock:
             self._data['calls'] += 1
             self._data['by_method'][method] += 1
             self._data['unauthenticated'] += not authenticated
+            if private:
+                self._data['private_calls'] += 1
+                self._data['private_by_method'][method] += 1
 
     def login(self, success):
         with self._lock:
@@ -55,5 +60,6 @@ class Counters:
         with self._lock:
             data = copy.deepcopy(self._data)
         data['by_method'] = dict(data['by_method'])
+        data['private_by_method'] = dict(data['private_by_method'])
         data['writes_by_method'] = dict(data['writes_by_method'])
         return data

@@ -1,4 +1,5 @@
-"""directoryservices.status and .cache_refresh (both releases); 25.10's directoryservices.config / update / leave.
+"""directoryservices.status and .cache_refresh (every release); directoryservices.config / update / leave (25.10 on)
+and .sync_keytab (26 on).
 
 Follows plugins/directoryservices.py (status, cache_refresh) at TS-25.04.2.6 and TS-25.10.1, and at TS-25.10.1
 api/v25_10_0/directory_services.py (models: directory_models.py), plugins/directoryservices_/datastore.py
@@ -10,6 +11,14 @@ plugins/directoryservices_/activedirectory_join_mixin.py (_ad_join, _ad_join_imp
 _ad_leave, _ad_cleanup). Only ACTIVEDIRECTORY is emulated; IPA and LDAP payloads validate, then the job fails
 with EOPNOTSUPP.
 
+26 and 27 (TS-26.0.0-BETA.3 and HEAD, datastore.py): update, leave and sync_keytab are
+``@job(lock='directoryservices_change', lock_queue_size=1)`` (5 before), so a further call while one waits gets that
+waiting job (job.py JobsQueue.add); sync_keytab checks enable / ACTIVEDIRECTORY / HEALTHY, then re-creates the
+keytab (connection.py sync_keytab -> _ad_sync_keytab, net ads keytab create; not emulated beyond a write). The
+domain follows the join (NAS-139291, connection.py register_dns / unregister_dns): with ``enable_dns_updates`` a join
+that registered the NAS in DNS sets network.configuration ``domain`` to the AD domain in lower case, and a leave that
+unregistered it sets ``local`` (plugins/network_/common.py DEFAULT_NETWORK_DOMAIN).
+
 Secrets: the KERBEROS_USER password lives only in the running job; what is stored (and what config returns
 during the short JOINING window) carries ********; job ``arguments`` are the validated payload without
 defaults and with ******** (dump_params with expose_secrets=False).
@@ -19,10 +28,12 @@ import copy
 import errno
 
 from . import activedirectory, directory_models as models
+from .network import DEFAULT_DOMAIN
 from .api import api_method
 from .directory import AD, MAX_TIME_OFFSET, SECRET, KRB5Error, WBCError, kinit_error_v25_10, netads_error
 from .directory_backend import BadName, DirectoryError, DnsLookupError, DomainLookupError, JoinFailure, Krb5Failure
 from .errors import CallError, ValidationErrors
+from .personalities import since
 
 SECTION = 'directoryservices'
 SCHEMA = 'directoryservices.update'
@@ -36,7 +47,7 @@ FAULTED_JOIN = ('Failed to properly join domain and start up services. This may 
                 'and re-join the domain cleanly.')
 
 
-# -- status and cache_refresh (both releases) ----------------------------------------------------------------
+# -- status and cache_refresh (every release) ----------------------------------------------------------------
 
 # follows plugins/directoryservices.py (status: DSHealthObj.dump(); any authenticated session)
 @api_method('directoryservices.status')
@@ -62,7 +73,7 @@ async def ds_cache_refresh(ctx, job):
     return None
 
 
-# -- directoryservices.config (25.10) ------------------------------------------------------------------------
+# -- directoryservices.config (25.10 on) ---------------------------------------------------------------------
 
 def config(emu):
     """datastore extend: with no service_type, enable/credential/configuration read as false/null."""
@@ -88,21 +99,25 @@ def _reset(emu):
     emu.store.put(SECTION, copy.deepcopy(DEFAULTS))
 
 
-@api_method('directoryservices.config', versions=('25.10',))
+@api_method('directoryservices.config', versions=since('25.10'))
 async def ds_config(ctx):
     return config(ctx.emu)
 
 
-# -- directoryservices.update (25.10) ------------------------------------------------------------------------
+# -- directoryservices.update (25.10 on) ---------------------------------------------------------------------
 
 def _update_arguments(params):
     return models.dump_args(models.DirectoryServicesUpdateArgs, params)
 
 
-@api_method('directoryservices.update', versions=('25.10',), args=None, job=True, redact=_update_arguments,
-            lock='directoryservices_change')
+_CHANGE_JOB = {'job': True, 'lock': 'directoryservices_change'}  # datastore.py @job(lock='directoryservices_change')
+
+
+@api_method('directoryservices.update', versions=('25.10',), args=None, redact=_update_arguments, **_CHANGE_JOB)
+@api_method('directoryservices.update', versions=since('26'), args=None, redact=_update_arguments, lock_queue_size=1,
+            **_CHANGE_JOB)
 async def ds_update(ctx, job, *params):
-    instance = models.validate(models.DirectoryServicesUpdateArgs, list(params))
+    instance = models.validate(models.DirectoryServicesUpdateArgs, list(params), ctx.emu.personality.folds_union_errors)
     data, = models.values(instance, patch=('directoryservices_update',))
     return await _update(ctx.emu, job, data)
 
@@ -338,7 +353,7 @@ async def _join_domain(emu, job, force):
 
 
 async def _ad_join(emu, job, ds_config):  # pylint: disable=too-many-locals
-    """_ad_join at TS-25.10.1."""
+    """_ad_join at TS-25.10.1 (the same at TS-26.0.0-BETA.3 and HEAD, but for the domain written after the join)."""
     directory = emu.directory
     domain, hostname = ds_config['configuration']['domain'], ds_config['configuration']['hostname']
     if hostname != emu.network.config()['hostname_local']:
@@ -380,6 +395,8 @@ async def _ad_join(emu, job, ds_config):  # pylint: disable=too-many-locals
     except JoinFailure as failure:
         raise netads_error(failure) from None
     directory.checkpoint('account_created')
+    if ds_config['enable_dns_updates'] and emu.personality.at_least('26'):
+        emu.network.update({'domain': domain.lower()})  # _ad_post_join_actions -> register_dns
     try:
         job.set_progress(60, 'Performing post-join actions')
         await directory.start_winbind(after_join=True)
@@ -399,26 +416,30 @@ async def _ad_join(emu, job, ds_config):  # pylint: disable=too-many-locals
 
 
 async def _leave_backend(emu, ds_config):
-    """net ads leave (+ DNS unregister) with the current ticket; a failure is only logged."""
+    """net ads leave (+ DNS unregister) with the current ticket; a failure is only logged. 26 on, a leave that
+    unregistered the NAS from DNS sets the network domain back to ``local`` (_ad_leave -> unregister_dns)."""
     try:
         await emu.directory.leave(netbios_name=emu.directory.smb()['netbiosname'],
                                   dns_hostname=f'{ds_config["configuration"]["hostname"]}.'
                                                f'{ds_config["configuration"]["domain"]}',
                                   dns_updates=ds_config['enable_dns_updates'])
     except DirectoryError:
-        pass
+        return
+    if ds_config['enable_dns_updates'] and emu.personality.at_least('26'):
+        emu.network.update({'domain': DEFAULT_DOMAIN})
 
 
-# -- directoryservices.leave (25.10) -------------------------------------------------------------------------
+# -- directoryservices.leave (25.10 on) ----------------------------------------------------------------------
 
 def _leave_arguments(params):
     return models.dump_args(models.DirectoryServicesLeaveArgs, params)
 
 
-@api_method('directoryservices.leave', versions=('25.10',), args=None, job=True, redact=_leave_arguments,
-            lock='directoryservices_change')
+@api_method('directoryservices.leave', versions=('25.10',), args=None, redact=_leave_arguments, **_CHANGE_JOB)
+@api_method('directoryservices.leave', versions=since('26'), args=None, redact=_leave_arguments, lock_queue_size=1,
+            **_CHANGE_JOB)
 async def ds_leave(ctx, job, *params):
-    instance = models.validate(models.DirectoryServicesLeaveArgs, list(params))
+    instance = models.validate(models.DirectoryServicesLeaveArgs, list(params), ctx.emu.personality.folds_union_errors)
     cred, = models.values(instance)
     return await _leave(ctx.emu, job, cred)
 
@@ -479,3 +500,24 @@ def _cleanup(emu, job, ds_config):
         realm = emu.directory.realm_by_name(ds_config['kerberos_realm'])
         if realm:
             emu.directory.delete_realm(realm['id'])
+
+
+# -- directoryservices.sync_keytab (26 on) -------------------------------------------------------------------
+
+@api_method('directoryservices.sync_keytab', versions=since('26'), lock_queue_size=1, **_CHANGE_JOB)
+async def ds_sync_keytab(ctx, job):  # pylint: disable=unused-argument
+    """datastore.py sync_keytab: the checks (the message without a space is TrueNAS's), then the keytab is made again
+    (the private job directoryservices.connection.sync_keytab it wraps is not emulated)."""
+    emu, attribute = ctx.emu, 'directoryservices.sync_keytab'
+    ds_config = config(emu)
+    verrors = ValidationErrors()
+    if not ds_config['enable']:
+        verrors.add(attribute, 'Directory services must be enabled in order to synchronize keytab.')
+    if ds_config['service_type'] and ds_config['service_type'] != AD:
+        verrors.add(attribute, 'This feature is currently only supported for active directory domains.')
+    else:
+        status = (await emu.directory.checked_status())['status']
+        if status != 'HEALTHY':
+            verrors.add(attribute, f'Operation may only be performed when healthy.Current status: {status}.')
+    verrors.check()
+    emu.stats.write(attribute)

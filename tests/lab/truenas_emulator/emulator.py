@@ -24,10 +24,13 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
     ``api_keys``: ``{username: "<id>-<secret>" or [...]}``; ``users``: ``{username: password}`` for
     PASSWORD_PLAIN logins; ``interfaces``: ``[{"name": "eth0", "ipv4": ["192.0.2.10/24"], "ipv6": []}]`` (the
     ipv4gateway check uses them); ``resolv_conf``: a file that nameserver changes rewrite (else kept in
-    memory); ``state_file``: JSON file keeping network config and API keys (revocations too) across restarts;
+    memory); ``state_file``: JSON file keeping network config and API keys (revocations too) across restarts, or a
+    state.Store to share;
     ``trust_loopback``: treat plain ws:// from 127.0.0.1 as secure like real TrueNAS does (off by default, so
     tests on loopback see API keys revoked); ``realistic_delays``: sleep like the NAS does before refusing
     rate-limited calls (1-10 s) and unknown API keys (1-2 s).
+    ``version``: the release ('25.04', '25.10', '26', '27' or a full version, personalities.py); ``upgraded()``
+    gives this NAS as a later release.
     ``directory``: the directory backend (directory_backend.py): a FakeDirectory (default: a healthy
     AADDSCONTOSO.COM), a LabMember, or "fake" / "lab"; ``rate_limit``: unauthenticated calls per method and
     client address a minute before "Rate Limit Exceeded" (TrueNAS: 20; rate_limit.py), refusals counted in
@@ -38,10 +41,13 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
     def __init__(self, version=DEFAULT, *, api_keys=None, users=None,  # pylint: disable=too-many-arguments
                  resolv_conf=None, state_file=None, interfaces=None, hostname=None, trust_loopback=False,
                  realistic_delays=False, directory=None, rate_limit=20, request_log=None):
+        self._options = {'api_keys': api_keys, 'users': users, 'resolv_conf': resolv_conf, 'interfaces': interfaces,
+                         'hostname': hostname, 'trust_loopback': trust_loopback, 'realistic_delays': realistic_delays,
+                         'rate_limit': rate_limit, 'request_log': request_log}
         self.personality = personality(version)
         self.rate_limit = rate_limit
         self.trust_loopback, self.realistic_delays = trust_loopback, realistic_delays
-        self.store = Store(state_file)
+        self.store = state_file if isinstance(state_file, Store) else Store(state_file)
         self.stats = Counters()
         self.request_log = RequestLog(request_log) if request_log else None
         self.faults = Faults()
@@ -61,17 +67,17 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
     # -- life cycle ------------------------------------------------------------------------------------------
 
     def start(self, host='127.0.0.1', port=0, certfile=None, keyfile=None,  # pylint: disable=too-many-arguments
-              unix_socket=None, control_socket=None, loop=None, plain_port=None):
-        """Listen (TCP unless ``host`` is None; TLS when ``certfile`` is given, plus plain ws:// on ``plain_port``
-        when that is given, see ``plain_url``) and return self. ``loop``: a running event loop of another thread to
-        share (a fleet's); without it the emulator runs its own."""
+              unix_socket=None, control_socket=None, loop=None, plain_port=None, plain_host=None):
+        """Listen (TCP unless ``host`` is None; TLS when ``certfile`` is given, plus plain ws:// on ``plain_port`` of
+        ``plain_host`` (default ``host``) when that is given, see ``plain_url``) and return self. ``loop``: a running
+        event loop of another thread to share (a fleet's); without it the emulator runs its own."""
         self._loop = loop or asyncio.new_event_loop()
         if loop is None:
             self._thread = threading.Thread(target=self._loop.run_forever, name='truenas-emulator', daemon=True)
             self._thread.start()
         try:
             self._run(self.server.start(host, port, certfile, keyfile, unix_socket=unix_socket, control_socket=control_socket,
-                                        plain_port=plain_port))
+                                        plain_port=plain_port, plain_host=plain_host))
             self._run(self.directory.boot())
         except BaseException:
             self.stop()
@@ -162,8 +168,20 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
         return self.store.get('api_keys', [])
 
     def counters(self):
-        """A snapshot of the counters (see counters.py)."""
+        """A snapshot of the counters (see counters.py; ``private_calls`` / ``private_by_method``: calls of methods
+        private on the connection's API version, such as auth.login_with_api_key on 27's /api/current)."""
         return self.stats.snapshot()
+
+    def set_api_access(self, username, allowed=True):
+        """Give ``username`` API access or take it away (a user whose groups have no privilege): its logins then answer
+        DENIED on 26 and later, AUTH_ERR before (auth.py)."""
+        self.accounts.set_api_access(username, allowed)
+
+    def upgraded(self, version):
+        """This NAS as release ``version``, not started: a new Emulator on the same state (the store, shared, so an
+        in-memory one too) and the same directory backend (the domain's side of the join), with the same options.
+        Stop this one, then start the new one (``port=`` this one's port to keep the URL): what an upgrade boots."""
+        return Emulator(version, state_file=self.store, directory=self.directory.backend, **self._options)
 
     def reset_counters(self):
         self.stats.reset()

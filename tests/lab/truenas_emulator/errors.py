@@ -37,6 +37,13 @@ class CallError(Exception):
         return f'[{errname(self.errno)}] {self.errmsg}'
 
 
+class MethodNotFoundError(CallError):
+    """utils/service/call.py MethodNotFoundError: ENOMETHOD "Method '<name>' not found in '<service>'"."""
+
+    def __init__(self, method_name, service):
+        super().__init__(f'Method {method_name!r} not found in {service!r}', ENOMETHOD)
+
+
 class ValidationErrors(Exception):
     """A list of (attribute, errmsg, errno) triples: JSON-RPC -32602."""
 

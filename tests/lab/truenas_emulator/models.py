@@ -20,32 +20,39 @@ class Model(BaseModel):
     model_config = ConfigDict(extra='forbid', strict=True, str_max_length=1024)
 
 
-def validate(model, params):
+def validate(model, params, fold_unions=False):
     """api/base/handler/accept.py accept_params/validate_model: the validated instance of ``model`` for the
     positional ``params``, or ValidationErrors with the middleware's attribute paths.
 
     The paths are pydantic's locations joined with dots, union member tags included (``data.nameserver1.literal['']``
     and ``data.nameserver1.function-after[...]`` for a non-IP nameserver), as in accept.py of every 25.04 and 25.10
-    release (TS-25.10.0 to TS-25.10.3); only 26.04 folds a union's errors into one on the field (NAS-138917)."""
+    release (TS-25.10.0 to TS-25.10.3). ``fold_unions`` (26 on: commit 0543739bdc, NAS-138917, kept at HEAD): an error
+    whose last location part has "[" or "(" (a union member's tag) goes to its field instead, that field's member
+    messages joined with " or " in one entry, after the other entries."""
     fields = list(model.model_fields)
     if len(params) > len(fields):
         raise ValidationErrors([('', f'Too many arguments (expected {len(fields)}, found {len(params)})', errno.EINVAL)])
     try:
         return model(**dict(zip(fields, params)))
     except ValidationError as exc:
-        verrors = ValidationErrors()
+        verrors, union_errors = ValidationErrors(), {}
         for error in exc.errors():
             loc, msg = [str(part) for part in error['loc']], error['msg']
             if error['type'] == 'union_tag_not_found':
                 loc.append(error['ctx']['discriminator'].strip("'"))
                 msg = 'Field required'
+            elif fold_unions and loc and ('[' in loc[-1] or '(' in loc[-1]):
+                union_errors.setdefault('.'.join(loc[:-1]), []).append(msg)
+                continue
             verrors.add('.'.join(loc), msg)
+        for attribute, messages in union_errors.items():
+            verrors.add(attribute, ' or '.join(messages))
         raise verrors from None
 
 
-def accept_params(model, params):
+def accept_params(model, params, fold_unions=False):
     """Validate positional ``params`` against ``model``; return them in order or raise ValidationErrors."""
-    instance = validate(model, params)
+    instance = validate(model, params, fold_unions)
     fields = list(model.model_fields)
     return [_plain(getattr(instance, field)) for field in fields]
 

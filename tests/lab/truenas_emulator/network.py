@@ -2,6 +2,11 @@
 
 Follows plugins/network_/global_config.py (do_update, validate_general_settings, validate_nameservers,
 network_config_extend), plugins/network_/route.py (ipv4gw_reachable) and plugins/network_/general.py (summary).
+
+26 and 27 (global_config.py do_update at TS-26.0.0-BETA.3 and HEAD, NAS-139291): while directoryservices.status is
+ACTIVEDIRECTORY or IPA and HEALTHY, a ``domain`` other than the stored one (compared as strings: the same name in
+another case is a change) is refused on ``global_configuration_update.domain``; the same value is no change. The join
+and the leave write the domain themselves (directoryservices.py).
 """
 
 import copy
@@ -10,10 +15,12 @@ import ipaddress
 from . import legacy_schema, network_schema
 from .api import api_method
 from .errors import ValidationErrors
+from .personalities import since
 
-SCHEMA = 'global_configuration_update'  # the prefix of the hand-written checks, on 25.04 and 25.10 alike
+SCHEMA = 'global_configuration_update'  # the prefix of the hand-written checks, on every release
+DEFAULT_DOMAIN = 'local'  # plugins/network_/common.py DEFAULT_NETWORK_DOMAIN
 DEFAULTS = {
-    'id': 1, 'hostname': 'truenas', 'domain': 'local', 'ipv4gateway': '', 'ipv6gateway': '',
+    'id': 1, 'hostname': 'truenas', 'domain': DEFAULT_DOMAIN, 'ipv4gateway': '', 'ipv6gateway': '',
     'nameserver1': '', 'nameserver2': '', 'nameserver3': '', 'httpproxy': '', 'hosts': [], 'domains': [],
     'service_announcement': {'mdns': True, 'wsd': True, 'netbios': False},
     'activity': {'type': 'DENY', 'activities': []},
@@ -77,7 +84,12 @@ class Network:
         new['service_announcement'] = config['service_announcement'] | data.get('service_announcement', {})
         if new == config:
             return self.config()
-        self._validate(data).check()
+        verrors = self._validate(data)
+        if new['domain'] != config['domain'] and self.emu.personality.at_least('26'):
+            status = self.emu.directory.status()
+            if status['type'] in ('ACTIVEDIRECTORY', 'IPA') and status['status'] == 'HEALTHY':
+                verrors.add(f'{SCHEMA}.domain', 'You cannot change this parameter after TrueNAS joins a domain.')
+        verrors.check()
         self._config = {key: new[key] for key in DEFAULTS}
         self.emu.store.put('network', self._config)
         self.emu.stats.write('network.configuration.update')
@@ -126,7 +138,7 @@ async def configuration_update_v25_04(ctx, *params):
 
 
 # follows plugins/network_/global_config.py (do_update) with api/v25_10_0/network_configuration.py
-@api_method('network.configuration.update', versions=('25.10',), args=network_schema.UpdateArgsV2510)
+@api_method('network.configuration.update', versions=since('25.10'), args=network_schema.UpdateArgsV2510)
 async def configuration_update_v25_10(ctx, data):
     return ctx.emu.network.update(data)
 

@@ -6,7 +6,7 @@ _validate: unique name, groups that exist, known roles; _ds_groups: SIDs through
 group.query by gid) and api/v25_10_0/privilege.py (same fields as api/v25_04_2), at TS-25.04.2.6 and TS-25.10.1
 (25.04 says "directory Service group", 25.10 "directory service group"), service/crud_service.py
 (_ensure_unique "Object with this name already exists", get_instance "Privilege <id> does not exist"),
-role.py (the role names per release). Privileges are kept in the state file (section ``privileges``).
+role.py (the role names per release; 26 and 27 as at TS-26.0.0-BETA.3 and HEAD). Privileges are kept in the state file (section ``privileges``).
 """
 
 import errno
@@ -43,10 +43,16 @@ _COMMON_ROLES = (
     'TRUENAS_CONNECT_READ TRUENAS_CONNECT_WRITE VIRT_GLOBAL_READ VIRT_GLOBAL_WRITE VIRT_IMAGE_READ '
     'VIRT_IMAGE_WRITE VIRT_INSTANCE_DELETE VIRT_INSTANCE_READ VIRT_INSTANCE_WRITE VM_DEVICE_READ '
     'VM_DEVICE_WRITE VM_READ VM_WRITE')
+_ROLES_25_10 = frozenset((_COMMON_ROLES + ' MAIL_WRITE SHARING_NVME_TARGET_READ SHARING_NVME_TARGET_WRITE '
+                          'SYSTEM_PRODUCT_READ SYSTEM_PRODUCT_WRITE ZFS_RESOURCE_READ').split())
+# role.py at TS-26.0.0-BETA.3 and HEAD (the same): the VIRT_* roles gave way to CONTAINER_* and LXC_CONFIG_*
+_ROLES_26 = (_ROLES_25_10 - {r for r in _ROLES_25_10 if r.startswith('VIRT_')}) | frozenset((
+    'CONTAINER_DEVICE_READ CONTAINER_DEVICE_WRITE CONTAINER_IMAGE_READ CONTAINER_IMAGE_WRITE CONTAINER_READ '
+    'CONTAINER_WRITE LXC_CONFIG_READ LXC_CONFIG_WRITE SHARING_WEBSHARE_READ SHARING_WEBSHARE_WRITE ZFS_RESOURCE_DELETE '
+    'ZFS_RESOURCE_WRITE').split())
 ROLES = {
     '25.04': frozenset((_COMMON_ROLES + ' CERTIFICATE_AUTHORITY_READ CERTIFICATE_AUTHORITY_WRITE').split()),
-    '25.10': frozenset((_COMMON_ROLES + ' MAIL_WRITE SHARING_NVME_TARGET_READ SHARING_NVME_TARGET_WRITE '
-                                        'SYSTEM_PRODUCT_READ SYSTEM_PRODUCT_WRITE ZFS_RESOURCE_READ').split()),
+    '25.10': _ROLES_25_10, '26': _ROLES_26, '27': _ROLES_26,
 }
 LOCAL_ADMINISTRATOR_GID = 544  # LocalAdminGroups.BUILTIN_ADMINISTRATORS
 

@@ -25,14 +25,17 @@ def redacted(method, params):
 
 
 class RequestLog:
-    """Appends ``{"time", "transport", "authenticated", "method", "params"}`` lines to ``path`` (thread safe)."""
+    """Appends ``{"time", "transport", "authenticated", "private", "method", "params"}`` lines to ``path`` (thread
+    safe); ``private``: the method is private on the connection's API version and was called without the
+    ``private_methods`` option (TrueNAS logs "Private method %r called on a connection without private_methods
+    enabled")."""
 
     def __init__(self, path):
         self.path = path
         self._lock = threading.Lock()
 
-    def record(self, method, params, transport, authenticated):
+    def record(self, method, params, transport, authenticated, private=False):  # pylint: disable=too-many-arguments
         line = json.dumps({'time': round(time.time(), 3), 'transport': transport, 'authenticated': authenticated,
-                           'method': method, 'params': redacted(method, params)}, default=str)
+                           'private': private, 'method': method, 'params': redacted(method, params)}, default=str)
         with self._lock, open(self.path, 'a', encoding='utf-8') as handle:
             handle.write(line + '\n')

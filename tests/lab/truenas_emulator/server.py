@@ -2,8 +2,13 @@
 
 Follows api/base/server/ws_handler/rpc.py (RpcWebSocketApp, RpcWebSocketHandler: process, validate_message,
 process_message, process_method_call, send_event), utils/limits.py (parse_message size limits), utils/lock.py
-(SoftHardSemaphore 10/20), main.py (routes, authorize_method_call; the login rate limit is rate_limit.py) and
-utils/origin.py (secure_transport). TLS stands for the NAS's nginx.
+(SoftHardSemaphore 10/20), main.py (routes, authorize_method_call, api_versions_handler; the login rate limit is
+rate_limit.py) and utils/origin.py (secure_transport). TLS stands for the NAS's nginx.
+
+Each connection speaks the API version of its path (/api/current is the newest): api_versions.py says which methods
+that version serves (others answer ENOMETHOD) and which are private there. A private method called without the
+``private_methods`` option still runs; the call is counted (``counters()['private_calls']``) and marked in the
+request log, where TrueNAS logs a warning.
 """
 
 import asyncio
@@ -21,8 +26,9 @@ from typing import Any
 from websockets.asyncio.server import serve, unix_serve
 from websockets.exceptions import ConnectionClosed
 
+from . import api_versions
 from .errors import (CALL_ERROR, INVALID_JSON, INVALID_REQUEST, METHOD_NOT_FOUND, TOO_MANY_CONCURRENT_CALLS,
-                     ENOTAUTHENTICATED, CallError, error_object)
+                     ENOTAUTHENTICATED, CallError, MethodNotFoundError, error_object)
 from .models import accept_params
 from .rate_limit import RateLimit
 
@@ -59,6 +65,7 @@ class App:  # pylint: disable=too-many-instance-attributes
 
     def __init__(self, server, ws, transport):
         self.server, self.ws, self.transport = server, ws, transport  # transport: tcp, tls or unix
+        self.api_version = server.api_version(ws.request.path)
         self.remote_ip = ws.remote_address[0] if transport != 'unix' and ws.remote_address else None
         self.credentials = None
         self.subscriptions = {}
@@ -133,9 +140,9 @@ class Server:
         self.url = self.plain_url = self.socket_path = self.control_path = None
 
     async def start(self, host=None, port=0, certfile=None, keyfile=None, *,  # pylint: disable=too-many-arguments
-                    unix_socket=None, control_socket=None, plain_port=None):
-        """``plain_port``: with TLS, also plain ws:// on that port of ``host`` (0: a free one), as nginx serves
-        port 80 next to 443."""
+                    unix_socket=None, control_socket=None, plain_port=None, plain_host=None):
+        """``plain_port``: also plain ws:// on that port (0: a free one) of ``plain_host`` (default ``host``), as nginx
+        serves port 80 next to 443."""
         tls = None
         if certfile:
             tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -143,8 +150,8 @@ class Server:
         options = {'process_request': self._route, 'max_size': 4 * 1024 * 1024}
         if host is not None:
             self.url = await self._tcp(host, port, tls, options)
-            if tls and plain_port is not None:
-                self.plain_url = await self._tcp(host, plain_port, None, options)
+        if plain_port is not None and (plain_host or host) is not None:
+            self.plain_url = await self._tcp(plain_host or host, plain_port, None, options)
         if unix_socket:
             self.socket_path = await self._unix(unix_socket, lambda ws: self._serve(ws, 'unix'), options)
         if control_socket:
@@ -182,13 +189,22 @@ class Server:
                 os.unlink(path)
 
     def _route(self, connection, request):
-        """main.py routes: /api/current, pinned /api/vXX.YY.Z, /api/versions; anything else is a 404."""
+        """main.py routes: /api/current, pinned /api/vXX.YY.Z, GET /api/versions (JSON, no login); anything else is
+        a 404."""
         path = request.path.split('?', 1)[0]
         if path == '/api/versions':
-            return connection.respond(HTTPStatus.OK, json.dumps(list(self.emu.personality.api_versions)))
+            response = connection.respond(HTTPStatus.OK, json.dumps(list(self.emu.personality.api_versions)))
+            del response.headers['Content-Type']
+            response.headers['Content-Type'] = 'application/json'
+            return response
         if path not in self.emu.personality.paths:
             return connection.respond(HTTPStatus.NOT_FOUND, '404: Not Found')
         return None
+
+    def api_version(self, path):
+        """The API version a connection on ``path`` speaks (/api/current: the newest)."""
+        path = path.split('?', 1)[0]
+        return self.emu.personality.current_api if path == '/api/current' else path.removeprefix('/api/')
 
     def send_event(self, collection, kind, id_, fields):
         for app in list(self.apps):
@@ -235,10 +251,13 @@ class Server:
             if id_ is not _NO_ID:
                 app.error(id_, INVALID_REQUEST, problem)
             return
-        self.emu.stats.call(message['method'], app.authenticated)
-        if self.emu.request_log:
-            self.emu.request_log.record(message['method'], message.get('params', []), app.transport, app.authenticated)
         method = self.emu.methods.get(message['method'])
+        private = method is not None and not app.options['private_methods'] and \
+            api_versions.private_on(self.emu.personality, method.name, app.api_version)
+        self.emu.stats.call(message['method'], app.authenticated, private)
+        if self.emu.request_log:
+            self.emu.request_log.record(message['method'], message.get('params', []), app.transport, app.authenticated,
+                                        private)
         if method is None:
             if id_ is not _NO_ID:
                 app.error(id_, METHOD_NOT_FOUND, 'Method does not exist')
@@ -277,8 +296,11 @@ class Server:
         if drop and not drop['after_execute']:
             await app.drop()
             raise _Dropped()
+        if not api_versions.on_path(self.emu.personality, method.name, app.api_version):
+            service, dummy, name = method.name.rpartition('.')
+            raise MethodNotFoundError(name, service)  # legacy_api_method.py _adapt_params, before authorization
         await self._authorize(app, method)
-        args = accept_params(method.args, params) if method.args else list(params)
+        args = accept_params(method.args, params, self.emu.personality.folds_union_errors) if method.args else list(params)
         if method.job:
             result = await self._start_job(call, method, args)
         else:

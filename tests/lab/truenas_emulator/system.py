@@ -1,8 +1,8 @@
 """The system.* methods: version strings, product type, system.info, system.ready.
 
 Follows plugins/system/product.py (version, version_short, product_type), utils/__init__.py (sw_info,
-ProductTypes), plugins/system/info.py with api/v25_10_1/system.py (SystemInfoResult) and plugins/system/lifecycle.py
-(ready).
+ProductTypes), plugins/system/info.py with api/v25_10_1/system.py (SystemInfoResult; the same in api/v26_0_0 and
+api/v27_0_0) and plugins/system/lifecycle.py (ready).
 """
 
 import time

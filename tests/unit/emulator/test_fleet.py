@@ -94,6 +94,18 @@ def test_the_real_login_rate_limit_is_the_default():
     assert parse_args(['--instances', '3', '--fleet-dir', 'f']).rate_limit == 20
 
 
+@pytest.mark.parametrize('version', ('26', '27'))
+def test_a_fleet_of_a_newer_release(tmp_path, version):
+    assert parse_args(['--instances', '2', '--fleet-dir', 'f', '--version', version]).version == version
+    with Fleet(2, tmp_path, version=version) as the_fleet:
+        the_fleet.start()
+        for instance in the_fleet.instances:
+            client = RawClient(instance['url'], ca=the_fleet.ca)
+            assert login(client, instance) == 'SUCCESS'
+            assert client.request('system.version_short')['result'] == f'{version}.0.0'
+            client.close()
+
+
 def test_fixed_ports_from_the_base_port(tmp_path):
     with socket.socket() as probe:
         probe.bind(('127.0.0.1', 0))

@@ -14,10 +14,13 @@ DOMAIN = 'aaddscontoso.com'
 
 
 class NAS:
-    """A TrueNAS of ``version`` with just the directory methods, recording every call."""
+    """A TrueNAS of ``version`` with just the directory methods, recording every call. From 26 a join with DNS updates
+    sets the network domain to the AD domain in lower case and a leave with them sets ``local`` (NAS-139291)."""
 
-    def __init__(self, version='25.10.1', joined=None, status='DISABLED', job_error=None, after_join='HEALTHY'):
+    def __init__(self, version='25.10.1', joined=None, status='DISABLED', job_error=None, after_join='HEALTHY',
+                 network_domain=DOMAIN):
         self.version = tuple(int(part) for part in version.split('.'))
+        self.network_domain = network_domain
         self.calls = []
         self.status = status
         self.job_error = job_error
@@ -35,8 +38,10 @@ class NAS:
     def require(self, method):
         return None
 
-    def _store_join(self, domain, hostname, ou):
-        self.ds.update(service_type='ACTIVEDIRECTORY', enable=True, enable_dns_updates=False,
+    def _store_join(self, domain, hostname, ou, dns_updates=False):
+        if dns_updates and self.version >= (26, 0):
+            self.network_domain = domain.lower()
+        self.ds.update(service_type='ACTIVEDIRECTORY', enable=True, enable_dns_updates=dns_updates,
                        credential={'credential_type': 'KERBEROS_PRINCIPAL', 'principal': 'NAS1$@%s' % domain.upper()},
                        configuration={'hostname': hostname, 'domain': domain.upper(), 'site': 'Default-First-Site-Name',
                                       'computer_account_ou': ou,
@@ -51,7 +56,8 @@ class NAS:
         status_msg = 'winbind down' if self.status == 'FAULTED' else None
         answers = {'directoryservices.config': lambda: self.ds, 'activedirectory.config': lambda: self.ad,
                    'directoryservices.status': lambda: {'type': 'ACTIVEDIRECTORY', 'status': self.status, 'status_msg': status_msg},
-                   'idmap.query': lambda: self.idmap, 'network.configuration.config': lambda: {'hostname': 'nas1'},
+                   'idmap.query': lambda: self.idmap,
+                   'network.configuration.config': lambda: {'hostname': 'nas1', 'domain': self.network_domain},
                    'idmap.update': lambda: None, 'core.get_jobs': lambda: []}
         return copy.deepcopy(answers[method]())
 
@@ -69,9 +75,12 @@ class NAS:
             else:
                 conf = payload.get('configuration') or {}
                 self._store_join(conf.get('domain') or payload['domainname'], conf.get('hostname') or 'nas1',
-                                 conf.get('computer_account_ou') or payload.get('createcomputer') or None)
+                                 conf.get('computer_account_ou') or payload.get('createcomputer') or None,
+                                 payload.get('enable_dns_updates', payload.get('allow_dns_updates')))
                 self.status = self.after_join
         elif method.endswith('.leave'):
+            if self.ds['enable_dns_updates'] and self.version >= (26, 0):
+                self.network_domain = 'local'
             self.ds.update(service_type=None, enable=False, configuration=None, credential=None)
             self.ad.update(enable=False, domainname='')
             self.status = 'DISABLED'
@@ -99,7 +108,7 @@ def no_sleep(monkeypatch):
     monkeypatch.setattr(ad_join.time, 'sleep', lambda seconds: None)
 
 
-@pytest.mark.parametrize('version', ['25.04.2', '25.10.1'])
+@pytest.mark.parametrize('version', ['25.04.2', '25.10.1', '26.0.0', '27.0.0'])
 def test_fresh_join_then_converged(version):
     nas = NAS(version)
     result = ended(ad_join.run)(Module(), nas)
@@ -108,7 +117,7 @@ def test_fresh_join_then_converged(version):
     assert result['diff']['before']['enabled'] is False and result['diff']['after']['enabled'] is True
     assert PASSWORD not in repr(result)
     join = [params[0] for method, params in nas.calls if method.endswith('.update')][0]
-    if version.startswith('25.10'):
+    if not version.startswith('25.04'):
         assert join['credential'] == {'credential_type': 'KERBEROS_USER', 'username': 'admin@' + DOMAIN.upper(), 'password': PASSWORD}
         assert join['configuration']['hostname'] == 'nas1' and join['enable_dns_updates'] is False
         assert join['configuration']['idmap']['idmap_domain'] == {'idmap_backend': 'RID', 'range_low': 100000001, 'range_high': 200000000}
@@ -135,8 +144,9 @@ def test_check_mode_diff_predicts_the_hostname_the_join_keeps():
     assert predicted == real and predicted is not None
 
 
-def test_joined_elsewhere_is_refused_unless_forced():
-    nas = NAS(joined='other.test')
+@pytest.mark.parametrize('version', ['25.10.1', '26.0.0', '27.0.0'])
+def test_joined_elsewhere_is_refused_unless_forced(version):
+    nas = NAS(version, joined='other.test')
     result = ended(ad_join.run)(Module(), nas)
     assert result['failed'] and 'joined to other.test, not aaddscontoso.com' in result['msg'] and nas.writes() == []
     forced = ended(ad_join.run)(Module(force_rejoin=True), nas)
@@ -271,8 +281,8 @@ class AdminNAS(NAS):
 
     SID = 'S-1-5-21-1-2-3-1104'
 
-    def __init__(self, privileges=None, joined=DOMAIN):
-        super(AdminNAS, self).__init__(joined=joined)
+    def __init__(self, privileges=None, joined=DOMAIN, version='25.10.1'):
+        super(AdminNAS, self).__init__(version, joined=joined)
         self.privileges = privileges or []
 
     def call(self, method, *params):
@@ -290,8 +300,9 @@ class AdminNAS(NAS):
         return super(AdminNAS, self).call(method, *params)
 
 
-def test_admin_group_granted_once():
-    nas = AdminNAS()
+@pytest.mark.parametrize('version', ['25.10.1', '26.0.0', '27.0.0'])
+def test_admin_group_granted_once(version):
+    nas = AdminNAS(version=version)
     result = ended(ad_join.run)(Module(admin_group='AAD DC Administrators'), nas)
     assert result['changed'] is True and result['admin_group'] == {
         'group': 'AADDSCONTOSO\\AAD DC Administrators', 'sid': AdminNAS.SID, 'role': 'FULL_ADMIN', 'changed': True}
@@ -349,10 +360,150 @@ class OtherNetbiosNAS(AdminNAS):
         return super(OtherNetbiosNAS, self).call(method, *params)
 
 
-@pytest.mark.parametrize('version', ['25.04.2', '25.10.1'])
+@pytest.mark.parametrize('version', ['25.04.2', '25.10.1', '26.0.0', '27.0.0'])
 def test_admin_group_is_named_with_the_netbios_name_of_the_joined_nas(version):
     nas = OtherNetbiosNAS(version)
     result = ended(ad_join.run)(Module(admin_group='AAD DC Administrators'), nas)
     assert result['admin_group']['group'] == 'CONTOSONB\\AAD DC Administrators'
     assert [params[0]['groupname'] for method, params in nas.calls if method == 'group.get_group_obj'] == \
         ['CONTOSONB\\AAD DC Administrators']
+
+
+# -- TrueNAS 26+: the network domain follows the join (NAS-139291) ------------------------------------------------
+
+@pytest.mark.parametrize('version', ['26.0.0', '27.0.0'])
+def test_join_with_dns_updates_reports_the_network_domain_it_sets(version):
+    predicted = ended(ad_join.run)(Module(check_mode=True, enable_dns_updates=True), NAS(version, network_domain='local'))
+    nas = NAS(version, network_domain='local')
+    result = ended(ad_join.run)(Module(enable_dns_updates=True), nas)
+    assert nas.network_domain == DOMAIN
+    for run in (predicted, result):
+        assert run['diff']['before']['network_domain'] == 'local' and run['diff']['after']['network_domain'] == DOMAIN
+        assert run['config']['network_domain'] == DOMAIN
+    assert 'TrueNAS would set the network domain to %s' % DOMAIN in predicted['msg']
+    assert 'TrueNAS set the network domain to %s' % DOMAIN in result['msg']
+
+
+def test_join_without_dns_updates_keeps_the_network_domain():
+    nas = NAS('26.0.0', network_domain='local')
+    result = ended(ad_join.run)(Module(), nas)
+    assert result['changed'] is True and nas.network_domain == 'local'
+    assert result['diff']['before']['network_domain'] == result['diff']['after']['network_domain'] == 'local'
+    assert 'network domain' not in result['msg']
+
+
+def test_a_converged_run_on_26_does_not_read_the_network_domain():
+    nas = NAS('26.0.0', joined=DOMAIN)
+    result = ended(ad_join.run)(Module(), nas)
+    assert result['changed'] is False and 'network_domain' not in result['config']
+    assert [method for method, dummy in nas.calls] == ['directoryservices.config', 'directoryservices.status']
+
+
+@pytest.mark.parametrize('version, reset', [('25.10.1', False), ('26.0.0', True), ('27.0.0', True)])
+def test_leave_reports_the_network_domain_back_to_local(version, reset):
+    creds = {'username': 'admin@' + DOMAIN, 'password': PASSWORD}
+    runs = []
+    for check_mode in (True, False):
+        nas = NAS(version)
+        assert ended(ad_join.run)(Module(enable_dns_updates=True), nas)['changed'] is True
+        module = Module(check_mode=check_mode, state='absent', leave_credentials=creds)
+        runs.append((ended(ad_join.run)(module, nas), module))
+    for result, module in runs:
+        assert result['changed'] is True
+        if reset:
+            assert result['diff']['before']['network_domain'] == DOMAIN and result['diff']['after']['network_domain'] == 'local'
+            assert 'network domain back to local' in result['msg']
+            assert any('next nasjoin.entra.entra_dns_config run sets the managed domain again' in text for text in module.warnings)
+        else:
+            assert 'network_domain' not in result['diff']['after'] and module.warnings == []
+    assert nas.network_domain == ('local' if reset else DOMAIN)
+
+
+def test_disable_only_keeps_the_network_domain():
+    nas = NAS('26.0.0')
+    ended(ad_join.run)(Module(enable_dns_updates=True), nas)
+    module = Module(state='absent')
+    result = ended(ad_join.run)(module, nas)
+    assert result['diff']['after']['network_domain'] == DOMAIN and nas.network_domain == DOMAIN
+    assert not any('entra_dns_config' in text for text in module.warnings)
+
+
+def test_forced_rejoin_on_26_reports_the_new_network_domain():
+    nas = NAS('26.0.0', joined='other.test', network_domain='other.test')
+    result = ended(ad_join.run)(Module(force_rejoin=True, enable_dns_updates=True), nas)
+    assert result['changed'] is True and result['config']['domain'] == DOMAIN
+    assert result['diff']['before']['network_domain'] == 'other.test' and result['diff']['after']['network_domain'] == DOMAIN
+
+
+# -- TrueNAS 26+: a call answered with another run's queued job (EQUEUED) -----------------------------------------
+
+class QueuedNAS(NAS):
+    """A 26 NAS that answers this run's first ``times`` directory job calls with job 7 of another run (EQUEUED, nothing
+    of this run started). Job 7 runs until core.get_jobs was asked once, then ends, having done ``other``
+    (``join``: joined DOMAIN, ``leave``: left it)."""
+
+    def __init__(self, other, times=1, **options):
+        super(QueuedNAS, self).__init__('26.0.0', **options)
+        self.other, self.times, self.job7 = other, times, None
+        self.attempts = 0
+
+    def call_job(self, method, payload, timeout=None, on_progress=None):
+        self.attempts += 1
+        if self.attempts <= self.times:
+            self.calls.append((method, (copy.deepcopy(payload),)))
+            self.job7 = 'RUNNING'
+            error = TrueNASError('%s: TrueNAS gave back job 7 of another caller' % method, method=method, errname='EQUEUED')
+            error.job_id = 7
+            raise error
+        return super(QueuedNAS, self).call_job(method, payload, timeout, on_progress)
+
+    def call(self, method, *params):
+        if method == 'core.get_jobs' and self.job7:
+            self.calls.append((method, params))
+            answer = [{'id': 7, 'method': 'directoryservices.update', 'state': self.job7}]
+            if self.job7 == 'RUNNING':
+                self.job7 = 'SUCCESS'
+                if self.other == 'join':
+                    self._store_join(DOMAIN, 'nas1', None)
+                    self.status = 'HEALTHY'
+                else:
+                    self.ds.update(service_type=None, enable=False, configuration=None, credential=None)
+                    self.status = 'DISABLED'
+            return answer
+        return super(QueuedNAS, self).call(method, *params)
+
+
+def test_a_queued_join_of_another_run_that_did_the_work_changes_nothing():
+    nas = QueuedNAS('join')
+    result = ended(ad_join.run)(Module(), nas)
+    assert result['changed'] is False and result['status'] == 'HEALTHY' and nas.attempts == 1
+    assert 'waited for job 7 of another run' in result['msg'] and 'this run changed nothing' in result['msg']
+    assert result['progress'] == [] and result['diff']['before'] == result['diff']['after']
+    assert result['diff']['after']['enabled'] is True
+
+
+def test_a_queued_job_that_left_another_state_is_followed_by_this_runs_own_call():
+    nas = QueuedNAS('leave')
+    result = ended(ad_join.run)(Module(), nas)
+    assert result['changed'] is True and result['status'] == 'HEALTHY' and nas.attempts == 2
+    joins = [params[0] for method, params in nas.calls if method == 'directoryservices.update']
+    assert len(joins) == 2 and joins[0] == joins[1] and nas.ds['enable'] is True
+    assert result['diff']['before']['enabled'] is False and result['diff']['after']['enabled'] is True
+    assert result['msg'].startswith('waited for job 7 of another run; joined %s' % DOMAIN)
+    assert result['progress'] == [{'percent': 50, 'description': 'Performing domain join.'}]
+
+
+def test_a_queued_leave_of_another_run_that_left_changes_nothing():
+    nas = QueuedNAS('leave', joined=DOMAIN)
+    creds = {'username': 'admin@' + DOMAIN, 'password': PASSWORD}
+    result = ended(ad_join.run)(Module(state='absent', leave_credentials=creds), nas)
+    assert result['changed'] is False and result['status'] == 'DISABLED' and nas.attempts == 1
+    assert 'left the NAS not joined' in result['msg'] and 'removed' not in result['msg']
+
+
+def test_queued_twice_fails_saying_nothing_was_sent():
+    nas = QueuedNAS('leave', times=2)
+    result = ended(ad_join.run)(Module(), nas)
+    assert result['failed'] and result['changed'] is False and nas.attempts == 2
+    assert 'queued job again (job 7, after job 7)' in result['msg'] and 'nothing of this run was sent' in result['msg']
+    assert 'outcome' not in result and PASSWORD not in repr(result)

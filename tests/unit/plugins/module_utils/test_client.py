@@ -133,6 +133,11 @@ def test_write_is_never_sent_twice(fake_transport):
     assert transport.methods().count('network.configuration.update') == 1
 
 
+def entry(job_id, method, *arguments, **fields):
+    """A ``core.get_jobs`` entry (job.py ``Job.__encode__``)."""
+    return dict({'id': job_id, 'method': method, 'arguments': list(arguments), 'state': 'WAITING'}, **fields)
+
+
 def job_event(job_id, **fields):
     fields['id'] = job_id
     return {'jsonrpc': '2.0', 'method': 'collection_update',
@@ -140,7 +145,8 @@ def job_event(job_id, **fields):
 
 
 def test_job_result_from_events(fake_transport):
-    transport = fake_transport({'auth.login_with_api_key': True, 'core.subscribe': 'sub-1', 'directoryservices.update': 42})
+    transport = fake_transport({'auth.login_with_api_key': True, 'core.subscribe': 'sub-1', 'directoryservices.update': 42,
+                                'core.get_jobs': [entry(42, 'directoryservices.update', {'enable': True})]})
     transport.notifications = [
         job_event(41, state='SUCCESS'),
         job_event(42, state='RUNNING', progress={'percent': 50, 'description': 'Performing domain join.'}),
@@ -151,11 +157,12 @@ def test_job_result_from_events(fake_transport):
                                              on_progress=lambda job: seen.append(job['state']))
     assert result == {'enable': True}
     assert seen == ['RUNNING', 'SUCCESS']
-    assert transport.methods() == ['auth.login_with_api_key', 'core.subscribe', 'directoryservices.update']
+    assert transport.methods() == ['auth.login_with_api_key', 'core.subscribe', 'directoryservices.update', 'core.get_jobs']
 
 
 def test_failed_job_raises_with_fields(fake_transport):
-    transport = fake_transport({'auth.login_with_api_key': True, 'core.subscribe': 's', 'directoryservices.update': 5})
+    transport = fake_transport({'auth.login_with_api_key': True, 'core.subscribe': 's', 'directoryservices.update': 5,
+                                'core.get_jobs': [entry(5, 'directoryservices.update', {})]})
     transport.notifications = [job_event(5, state='FAILED', error='[EINVAL] domain: bad',
                                          exc_info={'type': 'VALIDATION', 'extra': [['x.configuration.domain', 'bad', 22]]})]
     with pytest.raises(TrueNASError) as caught:
@@ -164,7 +171,7 @@ def test_failed_job_raises_with_fields(fake_transport):
 
 
 def test_job_polls_when_events_are_quiet(fake_transport):
-    polls = iter([[{'id': 9, 'state': 'RUNNING'}], [{'id': 9, 'state': 'SUCCESS', 'result': 'done'}]])
+    polls = iter([[entry(9, 'x.job')], [{'id': 9, 'state': 'RUNNING'}], [{'id': 9, 'state': 'SUCCESS', 'result': 'done'}]])
     transport = fake_transport({'auth.login_with_api_key': True, 'core.subscribe': 's', 'x.job': 9,
                                 'core.get_jobs': lambda params: next(polls)})
     clock = Clock()
@@ -174,7 +181,7 @@ def test_job_polls_when_events_are_quiet(fake_transport):
 
 def test_job_wait_times_out_with_state(fake_transport):
     transport = fake_transport({'auth.login_with_api_key': True, 'core.subscribe': 's', 'x.job': 3,
-                                'core.get_jobs': [{'id': 3, 'state': 'RUNNING'}]})
+                                'core.get_jobs': [entry(3, 'x.job', state='RUNNING')]})
     clock = Clock()
     with pytest.raises(TrueNASError) as caught:
         Client(transport, KEY, clock=clock).call_job('x.job', timeout=1)
@@ -183,9 +190,12 @@ def test_job_wait_times_out_with_state(fake_transport):
 
 
 def test_dropped_connection_mid_job_resumes_without_second_start(fake_transport):
-    state = {'dropped': False}
+    state = {'dropped': False, 'read': False}
 
     def get_jobs(params):
+        if not state['read']:
+            state['read'] = True
+            return [entry(11, 'x.job')]
         if not state['dropped']:
             state['dropped'] = True
             raise dropped('core.get_jobs')

@@ -1,9 +1,11 @@
 """connection: api_url forms and the choice of transport."""
 
+import ssl
+
 import pytest
 
 from ansible_collections.nasjoin.entra.plugins.module_utils import _redact
-from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import connection
+from ansible_collections.nasjoin.entra.plugins.module_utils._truenas import connection, transport
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.transport import (
     LocalSocketTransport, MidcltTransport, WebSocketTransport)
@@ -78,6 +80,10 @@ class Module:
                            timeout=30, local_socket='/nonexistent/middlewared.sock')
         self.params.update(params)
         self.midclt = midclt
+        self.warnings = []
+
+    def warn(self, text):
+        self.warnings.append(text)
 
     def get_bin_path(self, name):
         return self.midclt
@@ -136,3 +142,27 @@ def test_midclt_job_and_failure():
     assert 'x.update failed: [EINVAL] domain: bad' in str(caught.value)
     raw = MidcltTransport(lambda argv: (0, '25.10.1\n', ''), 30, 'midclt')
     assert raw.request('system.version_short', []) == '25.10.1'
+
+
+@pytest.mark.parametrize('url, host, port', [
+    ('wss://[2001:db8::20]/api/current', '2001:db8::20', 443),
+    ('wss://[2001:db8::20]:8443/api/current', '2001:db8::20', 8443),
+    ('wss://nas01.example.test/api/v26.0.0', 'nas01.example.test', 443),
+])
+def test_api_versions_asks_the_host_and_port_of_the_websocket(monkeypatch, url, host, port):
+    asked = []
+
+    class Refused:
+        def __init__(self, given_host, given_port, timeout, context):
+            asked.append((given_host, given_port, timeout, context.verify_mode))
+
+        def request(self, method, path, headers):
+            asked.append((method, path))
+            raise ConnectionRefusedError()
+
+        def close(self):
+            asked.append('closed')
+
+    monkeypatch.setattr(transport.http.client, 'HTTPSConnection', Refused)
+    assert WebSocketTransport(url, 7).api_versions() is None
+    assert asked == [(host, port, 7, ssl.CERT_REQUIRED), ('GET', '/api/versions'), 'closed']

@@ -15,19 +15,33 @@ INITIAL = {'id': 1, 'hostname': 'nas1', 'domain': 'local', 'domains': [], 'ipv4g
 
 
 class FakeNAS:
-    """network.configuration.config/update over a dict, recording writes."""
+    """network.configuration.config/update over a dict, recording calls and writes; a TrueNAS of ``version``, joined
+    to ``joined`` (HEALTHY) when given. From 26 it refuses another domain string while joined, as
+    plugins/network_/global_config.py do_update does (NAS-139291)."""
 
-    def __init__(self, config=None, refuse=None):
+    def __init__(self, config=None, refuse=None, version='25.10.1', joined=None):
         self.config = dict(config or INITIAL)
         self.writes = []
+        self.calls = []
         self.refuse = refuse
+        self.version = tuple(int(part) for part in version.split('.'))
+        self.joined = joined
 
     def call(self, method, *params):
+        self.calls.append(method)
         if method == 'network.configuration.config':
             return dict(self.config)
+        if method == 'directoryservices.config':
+            assert self.version >= (25, 10)
+            if not self.joined:
+                return {'service_type': None, 'enable': False, 'configuration': None}
+            return {'service_type': 'ACTIVEDIRECTORY', 'enable': True, 'configuration': {'domain': self.joined.upper()}}
         assert method == 'network.configuration.update'
         if self.refuse:
             raise self.refuse
+        if self.joined and self.version >= (26, 0) and params[0].get('domain', self.config['domain']) != self.config['domain']:
+            raise TrueNASError('network.configuration.update failed', errname='EINVAL', extra=[[
+                'global_configuration_update.domain', 'You cannot change this parameter after TrueNAS joins a domain.', 22]])
         self.writes.append(params[0])
         self.config.update(params[0])
         return dict(self.config)
@@ -218,3 +232,86 @@ def test_a_resolv_conf_other_than_the_settings_warns_on_a_converged_run(dcs, sta
     assert result['changed'] is False and bool(module.warnings) is warned
     if warned:
         assert 'resolv.conf' in module.warnings[0] and '198.51.100.10, 198.51.100.11' in module.warnings[0]
+
+
+# -- TrueNAS 26+: the network domain belongs to the join (NAS-139291) --------------------------------------------
+
+NEW_DCS = ['198.51.100.10', '198.51.100.11']
+
+
+def test_converged_run_on_26_reads_once():
+    nas = FakeNAS(dict(INITIAL, domain=DOMAIN, nameserver1=NEW_DCS[0], nameserver2=NEW_DCS[1]), version='26.0.0', joined=DOMAIN)
+    result = ended(dns_config.run)(Module(), nas)
+    assert result['changed'] is False and nas.calls == ['network.configuration.config']
+
+
+@pytest.mark.parametrize('version', ['25.10.1', '26.0.0', '27.0.0'])
+def test_a_nas_not_joined_gets_the_domain_on_every_release(dcs, version):
+    nas = FakeNAS(version=version)
+    result = ended(dns_config.run)(Module(), nas)
+    assert result['changed'] is True and nas.writes[0]['domain'] == DOMAIN
+    assert nas.calls.count('directoryservices.config') == (0 if version.startswith('25') else 1)
+
+
+def test_25_10_joined_writes_the_domain_as_before(dcs):
+    nas = FakeNAS(version='25.10.1', joined='other.test')
+    result = ended(dns_config.run)(Module(), nas)
+    assert result['changed'] is True and nas.writes[0]['domain'] == DOMAIN and 'directoryservices.config' not in nas.calls
+
+
+@pytest.mark.parametrize('version', ['26.0.0', '27.0.0'])
+def test_joined_domain_in_other_case_is_no_change_of_domain(dcs, version):
+    nas = FakeNAS(dict(INITIAL, domain=DOMAIN), version=version, joined=DOMAIN)
+    module = Module(domain='AADDSContoso.COM')
+    result = ended(dns_config.run)(module, nas)
+    assert result['changed'] is True and nas.writes == [{'nameserver1': NEW_DCS[0], 'nameserver2': NEW_DCS[1], 'nameserver3': ''}]
+    assert result['diff']['after']['domain'] == DOMAIN and module.warnings == []
+
+
+def test_joined_nas_that_kept_local_keeps_it_and_says_why(dcs):
+    """A join without DNS updates leaves the network domain as it was (``local`` after an earlier leave)."""
+    nas = FakeNAS(dict(INITIAL, nameserver1=NEW_DCS[0], nameserver2=NEW_DCS[1]), version='26.0.0', joined=DOMAIN)
+    module = Module()
+    result = ended(dns_config.run)(module, nas)
+    assert result['changed'] is False and nas.writes == [] and result['verify'] == []
+    assert result['diff']['before'] == result['diff']['after'] and result['config']['domain'] == 'local'
+    assert 'joined to %s' % DOMAIN in module.warnings[0] and 'enable_dns_updates' in module.warnings[0]
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_another_domain_while_joined_fails_before_any_write(dcs, check_mode):
+    nas = FakeNAS(dict(INITIAL, domain='other.test'), version='26.0.0', joined='other.test')
+    result = ended(dns_config.run)(Module(check_mode=check_mode), nas)
+    assert result['failed'] is True and result['changed'] is False
+    assert nas.writes == [] and 'network.configuration.update' not in nas.calls
+    assert 'joined to other.test' in result['msg'] and 'TrueNAS 26' in result['msg'] and 'Nothing was changed' in result['msg']
+    assert 'state=absent' in result['hint'] and 'ask for domain other.test' in result['hint']
+    assert result['diff']['after'] == result['diff']['before'] and result['joined_domain'] == 'other.test'
+
+
+def test_failed_verification_while_joined_restores_only_what_was_written(dcs):
+    del dcs['198.51.100.11']
+    nas = FakeNAS(dict(INITIAL, domain=DOMAIN, domains=['corp.example']), version='26.0.0', joined=DOMAIN)
+    result = ended(dns_config.run)(Module(), nas)
+    assert result['failed'] is True and result['restored'] is True
+    assert [sorted(write) for write in nas.writes] == [['nameserver1', 'nameserver2', 'nameserver3']] * 2
+    assert nas.writes[1] == {'nameserver1': '192.0.2.53', 'nameserver2': '', 'nameserver3': ''}
+    assert nas.config['domain'] == DOMAIN and nas.config['domains'] == ['corp.example']
+
+
+def test_restore_leaves_a_field_this_run_did_not_write(dcs):
+    """Another writer changed the search domains between this run's write and its restore: they stay."""
+    del dcs['198.51.100.11']
+
+    class BusyNAS(FakeNAS):
+        def call(self, method, *params):
+            answer = super(BusyNAS, self).call(method, *params)
+            if method == 'network.configuration.update' and len(self.writes) == 1:
+                self.config['domains'] = ['someone.else']
+                answer = dict(self.config)
+            return answer
+
+    nas = BusyNAS()
+    ended(dns_config.run)(Module(), nas)
+    assert 'domains' not in nas.writes[1] and nas.config['domains'] == ['someone.else']
+    assert nas.config['domain'] == 'local' and nas.config['nameserver1'] == '192.0.2.53'

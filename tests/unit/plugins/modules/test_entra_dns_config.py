@@ -1,6 +1,7 @@
 """entra_dns_config main(): argument spec, failure shape, diff only on request, no secret in output."""
 
 import json
+from types import SimpleNamespace
 
 import pytest
 from ansible.module_utils.common.parameters import PASS_VARS
@@ -27,6 +28,9 @@ def run(monkeypatch, capsys):
 
     def runner(args, answer, diff=False):
         class Client:
+            version = (25, 10, 1)
+            transport = SimpleNamespace(url='wss://x')
+
             def __init__(self):
                 self.calls = []
 
