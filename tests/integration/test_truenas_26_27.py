@@ -91,14 +91,6 @@ def test_check_mode_predicts_the_join_and_its_network_domain(ansible, nas, tls):
     assert nas.counters()['writes'] == 0 and not nas.fake.joined and nas.network_config['domain'] == 'local'
 
 
-def test_admin_group_is_granted_once(ansible, nas, tls):
-    first = ansible.playbook(join_task(nas, tls, admin_group='AAD DC Administrators'))
-    assert first.rc == 0 and first.result['admin_group']['changed'] is True, first.stdout + first.stderr
-    second = ansible.playbook(join_task(nas, tls, admin_group='AAD DC Administrators'))
-    assert second.rc == 0 and second.changed == 0 and second.result['admin_group']['changed'] is False
-    assert nas.counters()['writes_by_method'].get('privilege.create') == 1
-
-
 def test_entra_dns_config_before_and_after_a_join(ansible, nas, tls):
     before = ansible.playbook(dns_task(nas, tls, DOMAIN, dcs(nas)))
     assert before.rc == 0 and before.changed == 1 and nas.network_config['domain'] == DOMAIN, before.stdout + before.stderr

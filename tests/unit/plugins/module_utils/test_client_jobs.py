@@ -5,6 +5,8 @@ import pytest
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.client import Client
 from ansible_collections.nasjoin.entra.plugins.module_utils._truenas.errors import TrueNASError
 
+from .test_client import Clock
+
 KEY = '7-s3cr3tKEYvalue'
 SENT = {'service_type': 'ACTIVEDIRECTORY', 'enable': True,
         'credential': {'credential_type': 'KERBEROS_USER', 'username': 'nasjoin', 'password': 'pw-SECRET'},
@@ -100,17 +102,6 @@ def test_transport_that_runs_jobs_itself_reads_no_job_list(fake_transport):
 
 def test_errors_without_a_job_id_keep_their_shape():
     assert 'job_id' not in TrueNASError('x', errname='EFAULT').result()['error']
-
-
-class Clock:
-    """A clock that advances a little on every read."""
-
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        self.now += 0.01
-        return self.now
 
 
 def test_a_job_no_caller_can_share_is_waited_on_without_reading_it_first(fake_transport):
