@@ -245,6 +245,8 @@ class Client:
         job_id = self.call(method, *params)
         if method in versions.SHARED_QUEUE:
             job = self._own_job(method, params, job_id)
+            if on_progress and job.get('state') in _DONE:  # ended already: no later update shows its progress
+                on_progress(job)
         else:  # a job of its own: no lock (core.bulk), or no arguments to tell one caller's call from another's
             job = {'id': job_id, 'state': 'WAITING'}
         return self._wait(method, job, timeout, on_progress)

@@ -49,10 +49,15 @@ def test_own_job_is_followed_to_its_result(fake_transport, recorded):
     assert transport.calls[3] == ('core.get_jobs', [[['id', '=', 7]]])
 
 
-def test_own_job_already_done_needs_no_wait(fake_transport):
-    transport = nas(fake_transport, entry(7, 'directoryservices.update', [SENT], state='SUCCESS', result='joined'))
-    assert Client(transport, KEY, 'truenas_admin').call_job('directoryservices.update', SENT) == 'joined'
+def test_own_job_already_done_needs_no_wait_and_shows_its_progress(fake_transport):
+    done = {'percent': 100, 'description': 'Cached 3 users and 4 groups.'}
+    transport = nas(fake_transport, entry(7, 'directoryservices.update', [SENT], state='SUCCESS', result='joined',
+                                          progress=done))
+    seen = []
+    assert Client(transport, KEY, 'truenas_admin').call_job('directoryservices.update', SENT,
+                                                            on_progress=seen.append) == 'joined'
     assert transport.methods().count('core.get_jobs') == 1
+    assert [job['progress'] for job in seen] == [done]
 
 
 @pytest.mark.parametrize('method, recorded', [
