@@ -13,6 +13,7 @@ class FakeTransport:
     runs_jobs = False
     where = 'fake://nas'
     url = 'wss://x'  # the URL the module tests' client_for describes
+    api_path = None  # no choice of API path, as the local transports
 
     def __init__(self, answers=None):
         self.answers = dict(answers or {})

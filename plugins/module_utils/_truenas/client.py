@@ -123,10 +123,6 @@ class Client:
             if self.transport.needs_login:
                 self._login()
 
-    def _api_path(self):
-        """The transport's /api/ path; None for one without a choice (local socket, midclt, test doubles)."""
-        return getattr(self.transport, 'api_path', None)
-
     def _check_key_can_be_sent(self):
         if not self._api_key:
             raise TrueNASError('no api_key given for %s.' % self.transport.where, errname='ENOTAUTHENTICATED',
@@ -144,7 +140,7 @@ class Client:
         method (27 and later), the run uses the newest version listed that does not, and says so. A NAS that does
         not answer the list keeps ``/api/current``. A pinned path that retires it is refused.
         """
-        path = self._api_path()
+        path = self.transport.api_path
         if self.api_username or self._path_chosen or path is None:
             return
         self._path_chosen = True
@@ -325,7 +321,7 @@ class Client:
         """The NAS release as a tuple, read once per run from ``system.version_short``."""
         if self._version is None:
             self._version = versions.parse_version(self.call('system.version_short'))
-            if versions.untested(self._version) and self._api_path() == CURRENT:
+            if versions.untested(self._version) and self.transport.api_path == CURRENT:
                 self._pin_tested_api()
         return self._version
 
