@@ -83,6 +83,14 @@ def _gone(method, job_id):
                         hint='read the NAS state before running again; nothing was sent twice.')
 
 
+def _job_fields(note, job_id):
+    """The fields of a ``core.get_jobs`` event ``note`` about job ``job_id``; None for any other notification."""
+    params = note.get('params') or {}
+    if params.get('collection') == 'core.get_jobs' and params.get('id') == job_id:
+        return params.get('fields') or {}
+    return None
+
+
 class Client:
     """Calls on one middleware connection, opened and logged in on first use.
 
@@ -241,8 +249,8 @@ class Client:
         job_id = self.call(method, *params)
         if method in versions.SHARED_QUEUE:
             job = self._own_job(method, params, job_id)
-            if on_progress and job.get('state') in _DONE:  # ended already: no later update shows its progress
-                on_progress(job)
+            if on_progress and job.get('state') in _DONE:  # ended already: its updates came while calls were answered
+                self._replay(job, on_progress)
         else:  # a job of its own: no lock (core.bulk), or no arguments to tell one caller's call from another's
             job = {'id': job_id, 'state': 'WAITING'}
         return self._wait(method, job, timeout, on_progress)
@@ -304,6 +312,18 @@ class Client:
             raise from_job(method, job)
         return job.get('result')
 
+    def _replay(self, job, on_progress):
+        """``on_progress`` for each update of the ended ``job`` already received, in order, then for its entry."""
+        seen = {'id': job['id']}
+        note = self.transport.next_notification(0)
+        while note is not None:
+            fields = _job_fields(note, job['id'])
+            if fields is not None:
+                seen.update(fields)
+                on_progress(dict(seen))
+            note = self.transport.next_notification(0)
+        on_progress(job)
+
     def _next_update(self, job_id, wait):
         """The job's next event; a quiet period falls back to one ``core.get_jobs`` poll."""
         started = self._clock()
@@ -311,9 +331,9 @@ class Client:
             note = self.transport.next_notification(wait - (self._clock() - started))
             if note is None:
                 break
-            params = note.get('params') or {}
-            if params.get('collection') == 'core.get_jobs' and params.get('id') == job_id:
-                return params.get('fields') or {}
+            fields = _job_fields(note, job_id)
+            if fields is not None:
+                return fields
         return self._get_job(job_id)
 
     @property

@@ -123,9 +123,12 @@ class JsonRpcTransport:
         return message.get('result')
 
     def next_notification(self, timeout):
-        """The oldest server notification, waiting up to ``timeout`` seconds; None on timeout."""
+        """The oldest server notification, waiting up to ``timeout`` seconds (0: only one already received); None on
+        timeout."""
         if self._notifications:
             return self._notifications.pop(0)
+        if not timeout:
+            return None
         try:
             with guarded(self.where):
                 message = self._receive(timeout)

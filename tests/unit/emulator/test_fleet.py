@@ -3,6 +3,7 @@ hostnames, state, API keys, counters and login rate limits, all verified against
 
 import json
 import os
+import random
 import signal
 import socket
 import ssl
@@ -106,10 +107,23 @@ def test_a_fleet_of_a_newer_release(tmp_path, version):
             client.close()
 
 
+def free_pair():
+    """A port below the kernel's ephemeral range (where bind to port 0 never lands, so no other test takes it
+    meanwhile) that is free together with the next one."""
+    low = int(open('/proc/sys/net/ipv4/ip_local_port_range', encoding='ascii').read().split()[0])
+    for base in random.sample(range(low // 2, low - 1), 200):
+        with socket.socket() as first, socket.socket() as second:
+            try:
+                first.bind(('127.0.0.1', base))
+                second.bind(('127.0.0.1', base + 1))
+            except OSError:
+                continue
+        return base
+    raise AssertionError('no two free ports next to each other below %d' % low)
+
+
 def test_fixed_ports_from_the_base_port(tmp_path):
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        base = probe.getsockname()[1]
+    base = free_pair()
     with Fleet(2, tmp_path, ('127.0.0.1', base)) as the_fleet:
         the_fleet.start()
         assert [instance['url'].split(':')[2].split('/')[0] for instance in the_fleet.instances] == [str(base), str(base + 1)]

@@ -178,6 +178,18 @@ def test_an_identical_queued_call_is_followed(nas, tls):
             assert client.call_job(shared(nas), {'share': 'a'}) == {'share': 'a'}
 
 
+def test_a_directory_job_that_ends_at_once_shows_every_step(nas, tls):
+    """A directory job that has ended before its entry is read (the usual case here: no step waits) still shows each
+    step, in order, as a slower one does."""
+    steps = ((10, 'first', 0), (50, 'second', 0), (100, 'third', 0))
+    nas.methods[shared(nas)] = Method(shared(nas), core.steps_job(steps, result=None), args=None, job=True)
+    seen = []
+    with remote(nas, tls) as client:
+        client.call_job(shared(nas), {'share': 'a'}, on_progress=lambda job: seen.append(job['progress']['description']))
+    shown = [step for step in seen if step]
+    assert [step for number, step in enumerate(shown) if not number or shown[number - 1] != step] == ['first', 'second', 'third']
+
+
 def test_local_socket_needs_no_login(nas):
     with Client(LocalSocketTransport(nas.socket_path, 10)) as client:
         assert client.call_job('test.join', {}) == {'joined': True}

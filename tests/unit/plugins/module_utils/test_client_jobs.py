@@ -49,14 +49,35 @@ def test_own_job_is_followed_to_its_result(fake_transport, recorded):
     assert transport.calls[3] == ('core.get_jobs', [[['id', '=', 7]]])
 
 
-def test_own_job_already_done_needs_no_wait_and_shows_its_progress(fake_transport):
+def changed(job_id, **fields):
+    """A ``core.get_jobs`` CHANGED event of job ``job_id``."""
+    return {'jsonrpc': '2.0', 'method': 'collection_update',
+            'params': {'msg': 'changed', 'collection': 'core.get_jobs', 'id': job_id, 'fields': fields}}
+
+
+def test_own_job_already_done_needs_no_wait_and_shows_every_step(fake_transport):
+    """A job that ended before its entry was read: the updates received meanwhile show its steps, in order."""
+    steps = [{'percent': 50, 'description': 'Performing domain join.'},
+             {'percent': 100, 'description': 'Cached 3 users and 4 groups.'}]
+    transport = nas(fake_transport, entry(7, 'directoryservices.update', [SENT], state='SUCCESS', result='joined',
+                                          progress=steps[1]))
+    transport.notifications.extend([changed(7, state='RUNNING', progress=steps[0]), changed(8, progress=steps[0]),
+                                    changed(7, state='SUCCESS', progress=steps[1])])
+    seen = []
+    assert Client(transport, KEY, 'truenas_admin').call_job('directoryservices.update', SENT,
+                                                            on_progress=seen.append) == 'joined'
+    assert transport.methods().count('core.get_jobs') == 1
+    assert [job['progress'] for job in seen] == [steps[0], steps[1], steps[1]]
+    assert not transport.notifications
+
+
+def test_own_job_already_done_without_updates_shows_its_last_step(fake_transport):
     done = {'percent': 100, 'description': 'Cached 3 users and 4 groups.'}
     transport = nas(fake_transport, entry(7, 'directoryservices.update', [SENT], state='SUCCESS', result='joined',
                                           progress=done))
     seen = []
     assert Client(transport, KEY, 'truenas_admin').call_job('directoryservices.update', SENT,
                                                             on_progress=seen.append) == 'joined'
-    assert transport.methods().count('core.get_jobs') == 1
     assert [job['progress'] for job in seen] == [done]
 
 
