@@ -267,6 +267,7 @@ def main():  # pylint: disable=too-many-locals
     parser.add_argument('--floor-up-to', type=int, default=250,
                         help='sizes above this run the playbook alone, once (no floor): 1,000 NAS take minutes a run')
     args = parser.parse_args()
+    started = time.monotonic()
     sizes = [int(size) for size in args.sizes.split(',')]
     lab = _bench.lab_facts()
     workdir = Path(tempfile.mkdtemp(prefix='nasjoin-bench-fleet-'))
@@ -299,7 +300,9 @@ def main():  # pylint: disable=too-many-locals
         direct = direct_costs(lab, fleet, reserve)
     data = {'forks': args.forks, 'first_run': first_run, 'converged': converged, 'linear': linearity(converged),
             'api': api, 'step_costs': costs, 'direct': direct,
-            'api_met': all(api_met(phase, row) for phase, rows in api.items() for row in rows.values())}
+            'api_met': all(api_met(phase, row) for phase, rows in api.items() for row in rows.values()),
+            'elapsed_s': round(time.monotonic() - started, 1), 'sizes': sizes, 'rounds': args.rounds,
+            'floor_up_to': args.floor_up_to}
     floored = [row for row in converged if 'floor_s' in row]
     _bench.chart('fleet', 'Converged playbook vs ping floor', ['%d NAS' % row['hosts'] for row in floored],
                  {'playbook': [row['playbook_s'] for row in floored], 'ping floor': [row['floor_s'] for row in floored]})
