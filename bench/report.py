@@ -98,8 +98,9 @@ def main():
     fleet = results.get('fleet')
     if fleet and 'elapsed_s' in fleet:
         table_rows.append(('bench/fleet.py alone, %s NAS' % ', '.join('{:,}'.format(size) for size in fleet['sizes']),
-                           '%.1f min (%d playbook and floor pairs a size up to %d NAS)' % (
-                               fleet['elapsed_s'] / 60, fleet['rounds'], fleet['floor_up_to']), '-', '-'))
+                           '%.1f min (%d playbook and floor pair%s a size up to %d NAS)' % (
+                               fleet['elapsed_s'] / 60, fleet['rounds'], 's' if fleet['rounds'] > 1 else '',
+                               fleet['floor_up_to']), '-', '-'))
     run = _bench.read('run')
     if run:  # a duration, not a goal: the 1,000 NAS of the fleet benchmark alone take most of it
         table_rows.append(('bench/run, everything', '%.1f min (%s)' % (run['elapsed_s'] / 60, run['measured_at'][:10]),
