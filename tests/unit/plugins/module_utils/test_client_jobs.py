@@ -78,6 +78,7 @@ def test_own_job_already_done_without_updates_shows_its_last_step(fake_transport
     seen = []
     assert Client(transport, KEY, 'truenas_admin').call_job('directoryservices.update', SENT,
                                                             on_progress=seen.append) == 'joined'
+    assert transport.methods().count('core.get_jobs') == 1
     assert [job['progress'] for job in seen] == [done]
 
 
